@@ -1,0 +1,34 @@
+"""The supplier's back office: staff sign in here; every role sees its own actions on the same order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Router, get
+from litestar.di import Provide
+from litestar.response import Redirect
+
+from backoffice.orders import OrderDeskController
+from domain.parties.auth import verify_staff
+from domain.parties.models import StaffUser
+from web.auth import STAFF, staff_viewer
+from web.signin import signin_controller
+
+
+def _session_data(user: StaffUser) -> dict[str, Any]:
+    return {"uid": user.id, "username": user.username, "name": user.display_name, "roles": list(user.roles)}
+
+
+@get("/", include_in_schema=False)
+async def home() -> Redirect:
+    return Redirect(STAFF.home_path, status_code=303)
+
+
+def build_router(session_middleware: Any) -> Router:
+    return Router(
+        path=STAFF.prefix,
+        route_handlers=[home, signin_controller(STAFF, verify_staff, _session_data), OrderDeskController],
+        middleware=[session_middleware],
+        dependencies={"viewer": Provide(staff_viewer, sync_to_thread=False)},
+        include_in_schema=False,
+    )

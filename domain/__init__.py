@@ -1,0 +1,1 @@
+"""The business layer. Imports nothing from portal/, backoffice/, web/ or Litestar."""

@@ -1,0 +1,1 @@
+"""Products (and later BOMs, routings, work centers)."""

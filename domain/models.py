@@ -1,0 +1,19 @@
+"""Imports every context's models so the metadata (and Alembic) sees all tables."""
+
+from domain.catalog.models import Product
+from domain.orders.models import NumberSequence, OrderEvent, SalesOrder, SalesOrderLine
+from domain.outbox.models import OutboxMessage
+from domain.parties.models import Customer, CustomerUser, LoginAttempt, StaffUser
+
+__all__ = [
+    "Customer",
+    "CustomerUser",
+    "LoginAttempt",
+    "NumberSequence",
+    "OrderEvent",
+    "OutboxMessage",
+    "Product",
+    "SalesOrder",
+    "SalesOrderLine",
+    "StaffUser",
+]

@@ -1,0 +1,1 @@
+"""Sales orders: lines, lifecycle (one state table), versions and the timeline."""

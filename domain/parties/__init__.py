@@ -1,0 +1,1 @@
+"""Customers, their portal users, and the supplier's staff with their roles."""
