@@ -16,8 +16,8 @@ from advanced_alchemy.extensions.litestar import (
 from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore
 from litestar import Litestar, Request, get
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import CacheControlHeader, Cookie
-from litestar.plugins import CLIPluginProtocol, InitPluginProtocol
+from litestar.datastructures import CacheControlHeader, Cookie, State
+from litestar.plugins import CLIPluginProtocol
 from litestar.response import Redirect, Response
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -33,7 +33,8 @@ from web import i18n
 from web.auth import FACES, safe_next
 from web.errors import EXCEPTION_HANDLERS
 from web.flash import FlashMiddleware
-from web.security import SecurityHeadersMiddleware
+from web.htmx import HtmxRedirectMiddleware
+from web.security import add_security_headers
 from web.sessions import FaceSessionConfig, SessionStoreItem
 from web.templating import template_engine
 
@@ -137,15 +138,6 @@ class DemoCLIPlugin(CLIPluginProtocol):
             print_logins(click.echo)
 
 
-class SettingsPlugin(InitPluginProtocol):
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def on_app_init(self, app_config: Any) -> Any:
-        app_config.state["settings"] = self.settings
-        return app_config
-
-
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     configure_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
@@ -178,10 +170,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             backoffice.build_router(staff_sessions.middleware),
             portal.build_router(portal_sessions.middleware),
         ],
-        plugins=[SQLAlchemyPlugin(config=alchemy), DemoCLIPlugin(), SettingsPlugin(settings)],
+        plugins=[SQLAlchemyPlugin(config=alchemy), DemoCLIPlugin()],
+        state=State({"settings": settings, "alchemy": alchemy}),
         stores=stores,
-        state=None,
-        dependencies={},
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="op_csrf",
@@ -191,9 +182,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_samesite="lax",
         ),
         template_config=TemplateConfig(instance=template_engine()),
-        middleware=[SecurityHeadersMiddleware, i18n.LocaleMiddleware, FlashMiddleware],
+        before_send=[add_security_headers],  # every answer, also those from outside the middleware stack
+        middleware=[
+            HtmxRedirectMiddleware,
+            i18n.LocaleMiddleware,
+            FlashMiddleware,
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[lambda app: setattr(app.state, "alchemy", alchemy)],
         debug=settings.debug,
         openapi_config=None,
     )

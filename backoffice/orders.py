@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.exceptions import ValidationException
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -141,9 +142,7 @@ class OrderDeskController(Controller):
         version = parse_int(str(form.get("version", "")))
         comment = str(form.get("comment", ""))
         if action not in lifecycle.ACTIONS or version is None:
-            return page(request, "backoffice/error.html",
-                        {"viewer": viewer, "status": 400, "title": "", "detail": "", "reload": True},
-                        status_code=400)  # fmt: skip
+            raise ValidationException("unknown action or missing version")
         try:
             order = await transition_order(
                 db_session, order_no=order_no, action=action, expected_version=version,

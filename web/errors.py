@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -19,11 +20,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from domain.errors import Forbidden, InvalidTransition, NotFound, StaleVersion
 from domain.i18n import N_
+from web import i18n
 from web.auth import NotSignedIn, customer_viewer, face_of, staff_viewer
 from web.i18n import fmt_datetime, gettext
 from web.templating import is_fragment_request
 
 log = logging.getLogger("orderpulse")
+Handler = Callable[[Request[Any, Any, Any], Exception], Response[Any]]
 
 TITLES = {
     400: N_("The request was not understood"),
@@ -130,15 +133,29 @@ def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     return error_response(request, status, detail)
 
 
+def _in_readers_language(handler: Handler) -> Handler:
+    """Errors raised outside the route's middleware (an unknown path, a failed CSRF check) are answered
+    after LocaleMiddleware has left: every handler chooses the reader's language itself."""
+
+    def answer(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        i18n.set_locale(i18n.locale_of(request.scope))
+        return handler(request, exc)
+
+    return answer
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
-    NotSignedIn: not_signed_in,
-    NotFound: not_found,
-    NotFoundException: not_found,
-    Forbidden: forbidden,
-    PermissionDeniedException: forbidden,
-    StaleVersion: stale,
-    StaleDataError: stale,
-    InvalidTransition: invalid_transition,
-    HTTPException: http_error,
-    Exception: http_error,
+    exc: _in_readers_language(handler)
+    for exc, handler in {
+        NotSignedIn: not_signed_in,
+        NotFound: not_found,
+        NotFoundException: not_found,
+        Forbidden: forbidden,
+        PermissionDeniedException: forbidden,
+        StaleVersion: stale,
+        StaleDataError: stale,
+        InvalidTransition: invalid_transition,
+        HTTPException: http_error,
+        Exception: http_error,
+    }.items()
 }

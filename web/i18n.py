@@ -75,21 +75,26 @@ def negotiate(cookie: str | None, accept_language: str | None) -> str:
     return DEFAULT_LOCALE
 
 
+def locale_of(scope: Scope) -> str:
+    """The language of a request: the user's switch (cookie), then Accept-Language, then zh_CN."""
+    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    cookie = None
+    for chunk in headers.get("cookie", "").split(";"):
+        name, _, value = chunk.strip().partition("=")
+        if name == LANG_COOKIE:
+            cookie = value
+    return negotiate(cookie, headers.get("accept-language"))
+
+
 class LocaleMiddleware:
-    """Chooses the language of this request: the user's switch (cookie), then Accept-Language, then zh_CN."""
+    """Sets the language of this request (``locale_of``) for gettext and the formatters."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
-            cookie = None
-            for chunk in headers.get("cookie", "").split(";"):
-                name, _, value = chunk.strip().partition("=")
-                if name == LANG_COOKIE:
-                    cookie = value
-            token = _current.set(negotiate(cookie, headers.get("accept-language")))
+            token = _current.set(locale_of(scope))
             try:
                 await self.app(scope, receive, send)
             finally:

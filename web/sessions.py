@@ -12,8 +12,10 @@ from typing import Any
 
 from advanced_alchemy.extensions.litestar.store import StoreModelMixin
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.types import Empty, Message, ScopeSession
+from litestar.utils.dataclass import extract_dataclass_items
 
 ROTATE = "_rotate"
 _LOADED = "op_session_loaded"
@@ -47,20 +49,29 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> None:
         state = connection.scope.setdefault("state", {})
+        cookie = connection.cookies.get(self.config.key)
+        store = self.config.get_store_from_app(connection.scope["app"])
         if isinstance(scope_session, dict) and scope_session.pop(ROTATE, False):
-            old_id = connection.cookies.get(self.config.key)
-            if old_id and old_id != "null":
-                await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
+            if cookie and cookie != "null":
+                await self.delete(cookie, store=store)
             state[_NEW_ID] = self.generate_session_id()
-        elif (
-            isinstance(scope_session, dict)
-            and scope_session
-            and connection.cookies.get(self.config.key)
-            and state.get(_LOADED) == self.serialize_data(scope_session, connection.scope)
-        ):
+        elif scope_session is Empty or not scope_session:
+            # Signed out, or an anonymous visitor: nothing to keep. Drop the row the cookie names and
+            # expire the cookie, so no empty session rows are written on every later anonymous visit.
+            if not cookie:
+                return
+            if cookie != "null":
+                await self.delete(cookie, store=store)
+            params = dict(
+                extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys())
+            )
+            params.update(value="", max_age=0, expires=0)
+            MutableScopeHeaders.from_message(message).add(
+                "Set-Cookie", Cookie(key=self.config.key, **params).to_header(header="")
+            )
+            return
+        elif cookie and state.get(_LOADED) == self.serialize_data(scope_session, connection.scope):
             return  # unchanged: nothing to write, the browser already holds the cookie
-        elif (scope_session is Empty or not scope_session) and not connection.cookies.get(self.config.key):
-            return  # anonymous visitor without a session: no cookie, no row
         await super().store_in_message(scope_session, message, connection)
 
 

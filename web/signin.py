@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.datastructures import State
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,7 +67,7 @@ def signin_controller(face: Face, verify: Verify, session_data: SessionData) -> 
                 )
                 return Template(
                     template_name=template, context={**context, "error": error}, status_code=429,
-                    headers={"Retry-After": str(exc.retry_after_s)},
+                    headers={"Retry-After": str(exc.retry_after_s)}, media_type=MediaType.HTML,
                 )  # fmt: skip
             if data is None:
                 error = gettext("Wrong username or password.")

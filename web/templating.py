@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2_fragments.litestar import HTMXBlockTemplate
-from litestar import Request
+from litestar import MediaType, Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 
@@ -87,7 +87,9 @@ def page(
 ) -> Template:
     """Render ``template``; when htmx asks (and ``block`` is named) only that block.
 
-    ``Vary: HX-Request`` keeps caches from serving a fragment where a page was asked for.
+    ``Vary: HX-Request`` keeps caches from serving a fragment where a page was asked for. The media type
+    is set here because handlers that may also redirect are annotated ``Any``, and Litestar would
+    otherwise label the page ``application/json`` (a failed sign-in showed as source text).
     """
     headers = {"Vary": "HX-Request", "Cache-Control": "no-store"}
     if block and is_fragment_request(request):
@@ -97,5 +99,12 @@ def page(
             context=context,
             status_code=status_code,
             headers=headers,
+            media_type=MediaType.HTML,
         )
-    return Template(template_name=template, context=context, status_code=status_code, headers=headers)
+    return Template(
+        template_name=template,
+        context=context,
+        status_code=status_code,
+        headers=headers,
+        media_type=MediaType.HTML,
+    )

@@ -77,13 +77,16 @@ def customer_progress(status: str, events: Sequence[_EventLike]) -> list[StageSt
 
     Staff names and comments stay out: they are internal notes, not messages to the customer.
     """
-    reached: dict[Stage, dt.datetime] = {}
+    reached: dict[Stage, dt.datetime] = {}  # first time: when the order got that far
+    latest: dict[Stage, dt.datetime] = {}  # last time: since when it is paused or cancelled
     last_path_stage: Stage | None = None
     for event in events:
-        if not event.to_status:
+        # The rep's draft is not the customer's business: the order was received when it was submitted.
+        if not event.to_status or event.to_status in HIDDEN_FROM_CUSTOMER:
             continue
         stage = stage_of(event.to_status)
         reached.setdefault(stage, event.created_at)
+        latest[stage] = event.created_at
         if stage in CUSTOMER_PATH:
             last_path_stage = stage
     current = stage_of(status)
@@ -99,7 +102,7 @@ def customer_progress(status: str, events: Sequence[_EventLike]) -> list[StageSt
             state = "upcoming"
         steps.append(StageStep(stage, state, reached.get(stage) if state != "upcoming" else None))
     if current not in CUSTOMER_PATH:
-        steps.insert(anchor_index + 1, StageStep(current, "stopped", reached.get(current)))
+        steps.insert(anchor_index + 1, StageStep(current, "stopped", latest.get(current)))
         if current == Stage.CANCELLED:
             steps = [s for s in steps if s.state != "upcoming"]
     return steps

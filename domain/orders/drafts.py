@@ -79,7 +79,8 @@ def parse_quantity(text: str | None) -> Decimal | Msg:
         return Msg(N_("Quantity must be greater than zero."))
     if qty > MAX_QUANTITY:
         return Msg(N_("Quantity must be at most %(max)s."), max=f"{MAX_QUANTITY:,}")
-    if qty.as_tuple().exponent < -3:  # type: ignore[operator]
+    # Trailing zeros ("120.0000" pasted from Excel) are not precision: only significant decimals count.
+    if qty.normalize().as_tuple().exponent < -3:  # type: ignore[operator]
         return Msg(N_("Quantity allows at most three decimals."))
     return qty
 

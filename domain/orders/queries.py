@@ -72,13 +72,19 @@ class Page:
 
 SORTS: dict[str, Any] = {
     "order_no": SalesOrder.order_no,
+    # Entry order: walks the (customer_id, id) index, so a customer's newest orders need no sort.
+    "newest": SalesOrder.id,
     "order_date": SalesOrder.order_date,
     "requested_date": SalesOrder.requested_date,
     "promised_date": SalesOrder.promised_date,
     "customer": Customer.code,
-    "total": SalesOrder.total_net,
+    # The lists show the amount including tax, so that is what "amount" sorts by.
+    "total": SalesOrder.total_net + SalesOrder.total_tax,
     "status": SalesOrder.status,
 }
+# Orders without a value (not yet promised) go last in both directions, on both databases
+# (PostgreSQL puts NULLs last ascending but first descending; SQLite the other way round).
+NULLABLE_SORTS = frozenset({"promised_date"})
 
 
 @dataclass
@@ -122,14 +128,19 @@ def _escape_like(text: str) -> str:
 async def _page(session: AsyncSession, stmt: Select[Any], f: OrderFilter) -> Page:
     column = SORTS[f.sort]
     order = column.asc() if f.direction == "asc" else column.desc()
+    if f.sort in NULLABLE_SORTS:
+        order = order.nulls_last()
     tiebreak = SalesOrder.id.asc() if f.direction == "asc" else SalesOrder.id.desc()
     rows = (
         await session.execute(
             stmt.order_by(order, tiebreak).limit(f.per_page).offset((f.page - 1) * f.per_page)
         )
     ).all()
-    capped = stmt.with_only_columns(SalesOrder.id).order_by(None).limit(COUNT_CAP + 1).subquery()
-    total = await session.scalar(select(func.count()).select_from(capped)) or 0
+    if f.page == 1 and len(rows) < f.per_page:
+        total = len(rows)  # the first page is not full: it holds every match, no count needed
+    else:
+        capped = stmt.with_only_columns(SalesOrder.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+        total = await session.scalar(select(func.count()).select_from(capped)) or 0
     return Page(
         rows=[OrderRow(*r) for r in rows],
         page=f.page,
@@ -145,12 +156,15 @@ async def list_orders(session: AsyncSession, f: OrderFilter) -> Page:
     stmt = _row_columns()
     if f.q:
         like = f"%{_escape_like(f.q)}%"
+        # Customers are few: match them first, so the order scan compares ids, not joined names.
+        matching_customers = select(Customer.id).where(
+            or_(Customer.code.ilike(like, escape="\\"), Customer.name.ilike(like, escape="\\"))
+        )
         stmt = stmt.where(
             or_(
                 SalesOrder.order_no.ilike(like, escape="\\"),
                 SalesOrder.customer_po.ilike(like, escape="\\"),
-                Customer.code.ilike(like, escape="\\"),
-                Customer.name.ilike(like, escape="\\"),
+                SalesOrder.customer_id.in_(matching_customers),
             )
         )
     if f.status:
@@ -182,7 +196,7 @@ async def list_customer_orders(
     page: int = 1,
     per_page: int = 20,
 ) -> Page:
-    f = OrderFilter(page=page, per_page=per_page, sort="order_no", direction="desc").normalised()
+    f = OrderFilter(page=page, per_page=per_page, sort="newest", direction="desc").normalised()
     stmt = customer_scope(customer_id)
     if stage in Stage.__members__.values():
         stmt = stmt.where(SalesOrder.status.in_([str(s) for s in STATUSES_OF_STAGE[Stage(stage)]]))

@@ -1,0 +1,1 @@
+"""Demo data: a small, plausible factory to click through (`litestar demo load`)."""
