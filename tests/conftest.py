@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -37,10 +39,18 @@ def _sync_url(url: str) -> str:
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = os.environ.get("DATABASE_URL")
     if not server:
-        path = tmp_path_factory.mktemp("db") / "test.db"
-        url = f"sqlite+aiosqlite:///{path}"
+        # In memory-backed /dev/shm when there is one: the app commits with synchronous=FULL, and a
+        # disk's fsync per request would be most of the suite's time. Durability is not under test here.
+        shm = Path("/dev/shm")  # noqa: S108  (mkdtemp below: private, randomly named)
+        folder = (
+            Path(tempfile.mkdtemp(prefix="op-test-", dir=shm))
+            if shm.is_dir()
+            else tmp_path_factory.mktemp("db")
+        )
+        url = f"sqlite+aiosqlite:///{folder / 'test.db'}"
         upgrade(url)
         yield url
+        shutil.rmtree(folder, ignore_errors=True)
         return
     server = _normalise_db_url(server)
     name = f"op_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"

@@ -110,7 +110,9 @@ def parse_draft(raw: RawOrder, *, today: dt.date, channel: str) -> tuple[OrderDr
     if customer_id is None:
         errors["customer"] = Msg(N_("Choose a customer."))
     requested = parse_date(raw.requested_date)
-    if msg := check_requested_date(requested, today):
+    if not _normalise(raw.requested_date):
+        errors["requested_date"] = Msg(N_("Choose a requested date."))
+    elif msg := check_requested_date(requested, today):
         errors["requested_date"] = msg
     po = _normalise(raw.customer_po) or None
     if po is not None and len(po) > MAX_PO:

@@ -140,7 +140,7 @@ def test_dates(text: str, expected: dt.date | None) -> None:
         ("2099-01-01", "The requested date is more than two years ahead."),
         ("25/11/2026", "Enter a date as YYYY-MM-DD."),
         ("tomorrow", "Enter a date as YYYY-MM-DD."),
-        ("", "Enter a date as YYYY-MM-DD."),
+        ("", "Choose a requested date."),
     ],
 )
 def test_requested_dates_that_are_refused(text: str, message: str) -> None:
