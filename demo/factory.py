@@ -918,7 +918,8 @@ class _RowBuilder:
                  "special_requirements": plan.special_requirements, "currency": CNY, "total_net": total_net,
                  "total_tax": total_tax, "line_count": len(plan.lines), "version": len(steps),
                  "changed_by": last.actor.name, "status_changed_at": changed, "created_at": created,
-                 "updated_at": changed}
+                 "updated_at": changed, "submitted_at": next(
+                     (utc(s.at) for s in steps if s.to_status == Status.SUBMITTED), None)}
             )  # fmt: skip
         return orders, lines, events
 

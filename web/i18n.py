@@ -66,8 +66,20 @@ def translate(message: str | Msg) -> str:
 def negotiate(cookie: str | None, accept_language: str | None) -> str:
     if cookie in LOCALES:
         return cookie  # type: ignore[return-value]
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
+    # Accept-Language lists tags with optional weights ("en-US,en;q=0.9,zh;q=0.8"): best weight wins.
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        ranked.append((-weight, position, tag.strip().lower()))
+    for negative_weight, _, tag in sorted(ranked):
+        if negative_weight >= 0:
+            break  # q=0 means "not this one"
         if tag.startswith("zh"):
             return "zh_CN"
         if tag.startswith("en"):

@@ -63,7 +63,7 @@ def stage_of(status: S | str) -> Stage:
 @dataclass(frozen=True)
 class StageStep:
     stage: Stage
-    state: str  # "done" | "current" | "upcoming" | "stopped"
+    state: str  # "done" | "current" | "upcoming" | "halted" (where it stopped) | "stopped" (paused/cancelled)
     reached_at: dt.datetime | None
 
 
@@ -97,7 +97,11 @@ def customer_progress(status: str, events: Sequence[_EventLike]) -> list[StageSt
         if i < anchor_index:
             state = "done"
         elif i == anchor_index:
-            state = "current" if current in CUSTOMER_PATH and current != Stage.COMPLETED else "done"
+            if current not in CUSTOMER_PATH:
+                # Paused or cancelled while at this stage: reached, but not finished.
+                state = "halted"
+            else:
+                state = "current" if current != Stage.COMPLETED else "done"
         else:
             state = "upcoming"
         steps.append(StageStep(stage, state, reached.get(stage) if state != "upcoming" else None))

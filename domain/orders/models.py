@@ -39,6 +39,9 @@ class SalesOrder(BigIntAuditBase):
     version: Mapped[int] = mapped_column(Integer, default=1)
     changed_by: Mapped[str] = mapped_column(String(100), default="")
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    # First submission: from then on the order is the customer's business too (a draft the rep
+    # cancelled before submitting never reaches the portal; one returned to draft stays visible).
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
 
     customer: Mapped[Customer] = relationship(lazy="raise")
     lines: Mapped[list[SalesOrderLine]] = relationship(

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from domain.errors import NotFound
-from domain.orders.customer_view import HIDDEN_FROM_CUSTOMER, STATUSES_OF_STAGE, Stage
-from domain.orders.lifecycle import Status
+from domain.orders.customer_view import STATUSES_OF_STAGE, Stage
+from domain.orders.lifecycle import MAIN_PATH, Status
 from domain.orders.models import SalesOrder, SalesOrderLine
 from domain.parties.models import Customer
 
@@ -80,7 +80,12 @@ SORTS: dict[str, Any] = {
     "customer": Customer.code,
     # The lists show the amount including tax, so that is what "amount" sorts by.
     "total": SalesOrder.total_net + SalesOrder.total_tax,
-    "status": SalesOrder.status,
+    # Along the lifecycle, not alphabetically by code (which means nothing in Chinese).
+    "status": case(
+        {status.value: rank for rank, status in enumerate((*MAIN_PATH, Status.ON_HOLD, Status.CANCELLED))},
+        value=SalesOrder.status,
+        else_=99,
+    ),
 }
 # Orders without a value (not yet promised) go last in both directions, on both databases
 # (PostgreSQL puts NULLs last ascending but first descending; SQLite the other way round).
@@ -182,9 +187,7 @@ async def list_orders(session: AsyncSession, f: OrderFilter) -> Page:
 
 
 def customer_scope(customer_id: int) -> Select[Any]:
-    return _row_columns().where(
-        SalesOrder.customer_id == customer_id, SalesOrder.status.not_in(list(HIDDEN_FROM_CUSTOMER))
-    )
+    return _row_columns().where(SalesOrder.customer_id == customer_id, SalesOrder.submitted_at.is_not(None))
 
 
 async def list_customer_orders(
@@ -229,7 +232,7 @@ async def get_customer_order(session: AsyncSession, customer_id: int, order_no: 
                 .where(
                     SalesOrder.order_no == order_no,
                     SalesOrder.customer_id == customer_id,
-                    SalesOrder.status.not_in(list(HIDDEN_FROM_CUSTOMER)),
+                    SalesOrder.submitted_at.is_not(None),
                 )
             )
         )

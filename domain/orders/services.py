@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actors import Actor
@@ -27,6 +28,15 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+async def po_in_use(session: AsyncSession, customer_id: int, customer_po: str) -> str | None:
+    """The order that already carries this customer's PO number, if any."""
+    return await session.scalar(
+        select(SalesOrder.order_no).where(
+            SalesOrder.customer_id == customer_id, SalesOrder.customer_po == customer_po
+        )
+    )
+
+
 async def create_order(
     session: AsyncSession, draft: OrderDraft, actor: Actor, *, submit: bool = False
 ) -> SalesOrder:
@@ -40,16 +50,12 @@ async def create_order(
         product = products.get(line.product_id)
         if product is None or not product.active:
             errors[f"lines-{i}-product"] = Msg(N_("Unknown product."))
-    if customer is not None and draft.customer_po:
-        existing = await session.scalar(
-            select(SalesOrder.order_no).where(
-                SalesOrder.customer_id == customer.id, SalesOrder.customer_po == draft.customer_po
-            )
-        )
-        if existing:
-            errors["customer_po"] = Msg(
-                N_("PO number already used by order %(order_no)s."), order_no=existing
-            )
+    if (
+        customer is not None
+        and draft.customer_po
+        and (existing := await po_in_use(session, customer.id, draft.customer_po))
+    ):
+        errors["customer_po"] = Msg(N_("PO number already used by order %(order_no)s."), order_no=existing)
     if errors:
         raise ValidationFailed(errors)
     assert customer is not None
@@ -88,14 +94,25 @@ async def create_order(
             )
         )
     order.total_net, order.total_tax, order.line_count = total_net, total_tax, len(order.lines)
-    session.add(order)
     order.events.append(
         OrderEvent(
             kind="created", actor_kind=actor.kind, actor_id=actor.id, actor_name=actor.name,
             to_status=Status.DRAFT, version=1, data={"channel": draft.channel},
         )
     )  # fmt: skip
-    await session.flush()
+    try:
+        # The savepoint must exist before the order joins the session (begin_nested flushes first).
+        async with session.begin_nested():
+            session.add(order)
+            await session.flush()
+    except IntegrityError:
+        # Two entries of the same PO at the same moment: both passed the check above, the unique
+        # constraint lets one win, and the other gets the same field error instead of a 500.
+        if draft.customer_po and (existing := await po_in_use(session, customer.id, draft.customer_po)):
+            raise ValidationFailed(
+                {"customer_po": Msg(N_("PO number already used by order %(order_no)s."), order_no=existing)}
+            ) from None
+        raise
     record_event(
         session, "order.created", aggregate_type="order", aggregate_id=order.order_no,
         payload=_payload(order, actor),
@@ -140,6 +157,8 @@ async def _apply(
     order.status = target
     order.changed_by = actor.name
     order.status_changed_at = utcnow()
+    if target == Status.SUBMITTED and order.submitted_at is None:
+        order.submitted_at = order.status_changed_at
     await session.flush()  # bumps the version (and fails with StaleDataError if a racer got there first)
     session.add(
         OrderEvent(

@@ -104,6 +104,8 @@ def test_an_order_on_hold_shows_a_stopped_step_where_it_stopped() -> None:
     stages = [str(s.stage) for s in steps]
     assert stages == [*PATH[:3], "on_hold", *PATH[3:]]
     assert [s.state for s in steps[:2]] == ["done", "done"]
+    # Paused in production: production was reached, not finished — it must not read as done.
+    assert (steps[2].state, steps[2].reached_at) == ("halted", events[3].created_at)
     assert (steps[3].state, steps[3].reached_at) == ("stopped", events[4].created_at)
     assert [s.state for s in steps[4:]] == ["upcoming"] * len(PATH[3:])
     assert sum(s.state == "current" for s in steps) == 0
@@ -127,7 +129,7 @@ def test_a_released_order_continues_where_it_was() -> None:
 def test_a_cancelled_order_stops_and_shows_nothing_ahead() -> None:
     events = history("draft", "submitted", "confirmed", "cancelled")
     steps = customer_progress("cancelled", events)
-    assert states(steps) == [("received", "done"), ("confirmed", "done"), ("cancelled", "stopped")]
+    assert states(steps) == [("received", "done"), ("confirmed", "halted"), ("cancelled", "stopped")]
     assert steps[-1].reached_at == events[3].created_at
 
 

@@ -262,3 +262,37 @@ async def test_a_missing_order_is_not_found(db: AsyncSession, module_seed: Seed)
         await transition_order(
             db, order_no="SO-1999-000001", action="confirm", expected_version=1, actor=MANAGER
         )
+
+
+@MODULE_LOOP
+async def test_a_duplicate_po_that_slips_past_the_check_still_gets_the_field_error(
+    db: AsyncSession, module_seed: Seed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two reps entering the same PO at the same moment both pass the check; the unique constraint
+    decides, and the loser gets the same field error as a sequential duplicate, not a crash."""
+    from domain.orders import services
+
+    rep = Actor(kind="staff", id=module_seed.staff["sales"], name="sales", roles=frozenset({"sales"}))
+    when = today_local() + dt.timedelta(days=9)
+    first = await create_order(
+        db, OrderDraft(module_seed.customers["C002"], when, [LineDraft(module_seed.products[0], Decimal("1"))],
+                       customer_po="PO-RACE"), rep,
+    )  # fmt: skip
+    real_check = services.po_in_use
+    calls = []
+
+    async def first_look_sees_nothing(*args: object) -> str | None:
+        calls.append(args)  # the first look happens before the other transaction commits
+        return None if len(calls) == 1 else await real_check(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(services, "po_in_use", first_look_sees_nothing)
+    orders_before = await count(db, SalesOrder)
+    with pytest.raises(ValidationFailed) as raised:
+        await create_order(
+            db, OrderDraft(module_seed.customers["C002"], when, [LineDraft(module_seed.products[1], Decimal("2"))],
+                           customer_po="PO-RACE"), rep,
+        )  # fmt: skip
+    assert set(raised.value.errors) == {"customer_po"}
+    assert raised.value.errors["customer_po"].params == {"order_no": first.order_no}
+    assert len(calls) == 2  # the constraint fired and the error was built from a second look
+    assert await count(db, SalesOrder) == orders_before

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.base import today_local
+from domain.orders.lifecycle import MAIN_PATH, Status
 from domain.orders.models import SalesOrder
 from domain.orders.queries import SORTS
 from domain.parties.models import Customer
@@ -79,6 +80,10 @@ def listed(client: TestClient[Litestar], **params: Any) -> list[str]:
     return ROW.findall(response.text)
 
 
+# Status sorts along the lifecycle (draft first, then the main path, then on hold and cancelled).
+LIFECYCLE_RANK = {s.value: i for i, s in enumerate((*MAIN_PATH, Status.ON_HOLD, Status.CANCELLED))}
+
+
 def sort_key(row: Row, key: str) -> Any:
     return {
         "order_no": row.order_no,
@@ -88,7 +93,7 @@ def sort_key(row: Row, key: str) -> Any:
         "promised_date": row.promised_date,
         "customer": row.customer_code,
         "total": row.gross,
-        "status": row.status,
+        "status": LIFECYCLE_RANK[row.status],
     }[key]
 
 

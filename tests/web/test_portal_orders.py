@@ -62,6 +62,23 @@ async def add_portal_orders(session: AsyncSession, seed: Seed) -> None:
         await move(seed.orders[label], "start_production", planner)
         await move(seed.orders[label], "hold", planner, SECRET_NOTES[0])
     await move(seed.orders["cancelled"], "cancel", manager, SECRET_NOTES[1])
+    # A draft the rep cancelled before ever submitting it: never the customer's business.
+    rep = Actor(kind="staff", id=seed.staff["sales"], name="sales", roles=frozenset({"sales"}))
+    unsent = await create_order(
+        session,
+        OrderDraft(
+            seed.customers["C001"], when, [LineDraft(seed.products[0], Decimal("3"))], "PO-C001-UNSENT"
+        ),
+        rep,
+    )
+    await transition_order(session, order_no=unsent.order_no, action="cancel", expected_version=1, actor=rep,
+                           comment="typo")  # fmt: skip
+    seed.orders["unsent_cancelled"] = unsent.order_no
+    # Submitted, then returned to the rep for a correction: the customer placed it, it stays visible.
+    returned = await new("C001", "PO-C001-RETURNED")
+    versions[returned] = 2
+    await move(returned, "return_to_draft", manager, "fix the price")
+    seed.orders["returned"] = returned
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +110,9 @@ def test_the_list_shows_only_the_customers_orders_and_never_drafts(
     buyer: TestClient[Litestar], shared: Seed
 ) -> None:
     o = shared.orders
-    assert listed(buyer) == {o["c001_submitted"], o["c001_in_production"], o["held"], o["cancelled"]}
+    assert listed(buyer) == {
+        o[k] for k in ("c001_submitted", "c001_in_production", "held", "cancelled", "returned")
+    }
     page = buyer.get("/portal/orders").text
     for foreign in (o["c002_submitted"], o["c002_held"], "PO-C002-1", "苏州恒驰"):
         assert foreign not in page
@@ -109,12 +128,13 @@ def test_the_other_customer_sees_only_theirs(customers: Identities, shared: Seed
 @pytest.mark.parametrize(
     ("stage", "labels"),
     [
-        ("received", {"c001_submitted"}),  # the draft is received too, for the factory, but not shown
+        # A never-submitted draft is not shown; one returned to draft after submission is.
+        ("received", {"c001_submitted", "returned"}),
         ("production", {"c001_in_production"}),
         ("on_hold", {"held"}),
         ("cancelled", {"cancelled"}),
         ("shipped", set()),
-        ("no-such-stage", {"c001_submitted", "c001_in_production", "held", "cancelled"}),
+        ("no-such-stage", {"c001_submitted", "c001_in_production", "held", "cancelled", "returned"}),
     ],
 )
 def test_filter_by_stage(buyer: TestClient[Litestar], shared: Seed, stage: str, labels: set[str]) -> None:
@@ -126,7 +146,7 @@ def test_filter_by_stage(buyer: TestClient[Litestar], shared: Seed, stage: str, 
     [
         ("PROD", {"c001_in_production"}),
         ("po-c001-held", {"held"}),
-        ("PO-C001", {"c001_submitted", "c001_in_production", "held", "cancelled"}),
+        ("PO-C001", {"c001_submitted", "c001_in_production", "held", "cancelled", "returned"}),
         ("PO-C001-DRAFT", set()),  # a draft is not found by its PO either
         ("PO-C002-1", set()),  # nor is another customer's PO
         ("HELD", {"held"}),
@@ -216,3 +236,23 @@ def test_a_qc_engineer_can_read_too(customers: Identities, shared: Seed) -> None
     assert response.status_code == 200
     assert "In production" in response.text
     assert engineer.get(f"/portal/orders/{shared.orders['c002_submitted']}").status_code == 404
+
+
+def test_a_draft_cancelled_before_submission_never_reaches_the_portal(
+    buyer: TestClient[Litestar], shared: Seed
+) -> None:
+    order_no = shared.orders["unsent_cancelled"]
+    assert order_no not in listed(buyer)
+    assert order_no not in listed(buyer, stage="cancelled")
+    assert buyer.get(f"/portal/orders/{order_no}").status_code == 404
+
+
+def test_an_order_returned_to_draft_stays_visible_as_received(
+    buyer: TestClient[Litestar], shared: Seed
+) -> None:
+    order_no = shared.orders["returned"]
+    assert order_no in listed(buyer, stage="received")
+    page = buyer.get(f"/portal/orders/{order_no}")
+    assert page.status_code == 200
+    assert 'data-stage="received"' in page.text
+    assert "fix the price" not in page.text
