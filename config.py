@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent
 VAR_DIR = ROOT / "var"
 
 
-def _normalise_db_url(url: str) -> str:
+def normalise_db_url(url: str) -> str:
     # People paste libpq-style URLs; the app talks to PostgreSQL through asyncpg.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -41,7 +41,7 @@ def _bool(name: str, default: bool) -> bool:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(
-        default_factory=lambda: _normalise_db_url(
+        default_factory=lambda: normalise_db_url(
             os.environ.get("DATABASE_URL", f"sqlite+aiosqlite:///{VAR_DIR / 'orderpulse.db'}")
         )
     )

@@ -19,9 +19,11 @@ import sys
 import time
 from typing import Any
 
-from sqlalchemy import event, func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app import build_engine as app_engine
+from config import Settings, normalise_db_url
 from demo.factory import (
     BENCH_EXTRA_STAFF,
     DEMO_PASSWORD,
@@ -49,31 +51,9 @@ ORDERS_PER_SCALE = 140_000
 DAYS = 365
 
 
-def normalise_url(url: str) -> str:
-    """libpq-style and plain SQLite URLs to the async drivers the app uses."""
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix) :]
-    if url.startswith("sqlite:///"):
-        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
-    return url
-
-
 def build_engine(url: str) -> AsyncEngine:
-    if not url.startswith("sqlite"):
-        return create_async_engine(url)
-    engine = create_async_engine(url, connect_args={"timeout": 60})
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _pragmas(dbapi_conn: Any, _: Any) -> None:
-        # The app's journal mode, and foreign keys checked as the app has them. Commits are few here
-        # (one per batch), so the app's synchronous=FULL costs the loader almost nothing.
-        cursor = dbapi_conn.cursor()
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=60000"):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
-
-    return engine
+    """The app's own engine (WAL, synchronous=FULL, foreign keys): the data is loaded as the app would see it."""
+    return app_engine(Settings(database_url=url, secret_key="bench-generator"))
 
 
 async def row_counts(session: AsyncSession) -> dict[str, int]:
@@ -191,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--customers must be at least 3 (C001..C003 carry the demo sign-ins)")
     asyncio.run(
         generate(
-            normalise_url(args.database_url),
+            normalise_db_url(args.database_url),
             orders=args.orders or ORDERS_PER_SCALE * args.scale,
             days=args.days,
             customers=args.customers,

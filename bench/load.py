@@ -22,7 +22,7 @@ import time
 import httpx
 
 from bench.pages import percentile, sample_orders
-from config import ROOT, _normalise_db_url
+from config import ROOT, normalise_db_url
 
 _TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
@@ -57,7 +57,7 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    url = _normalise_db_url(args.database_url)
+    url = normalise_db_url(args.database_url)
     orders, _ = await sample_orders(url, "C001", 500)
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + "y" * 40, "ARGON2_TIME_COST": "1"}

@@ -25,7 +25,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from config import Settings, _normalise_db_url
+from config import Settings, normalise_db_url
 from domain.orders.lifecycle import Status
 from domain.orders.models import SalesOrder
 from domain.parties.models import Customer
@@ -107,7 +107,7 @@ async def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    url = _normalise_db_url(args.database_url)
+    url = normalise_db_url(args.database_url)
     os.environ.setdefault("ARGON2_TIME_COST", "1")
     logging.getLogger("httpx").setLevel(logging.WARNING)
 

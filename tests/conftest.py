@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from config import Settings, _normalise_db_url
+from config import Settings, normalise_db_url
 from domain.base import metadata
 from migrations.runner import upgrade
 from tests.seed import Seed, seed
@@ -52,7 +52,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
         shutil.rmtree(folder, ignore_errors=True)
         return
-    server = _normalise_db_url(server)
+    server = normalise_db_url(server)
     name = f"op_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin_url = re.sub(r"/[^/?]*(\?|$)", r"/postgres\1", server.split("://", 1)[1], count=1)
     admin_url = server.split("://", 1)[0] + "://" + admin_url
