@@ -21,7 +21,7 @@ translations: $(STAMP)
 	@ls translations/*/LC_MESSAGES/messages.mo >/dev/null
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg --project OrderPulse --version 0.1 -k N_ -k ngettext:1,2 --no-location --sort-output -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --ignore-obsolete
 
 migrate: $(STAMP)
