@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import socket
@@ -70,11 +71,9 @@ async def main() -> None:
     try:
         async with httpx.AsyncClient(base_url=base, timeout=1) as probe:
             for _ in range(100):
-                try:
+                with contextlib.suppress(httpx.HTTPError):  # not listening yet
                     if (await probe.get("/healthz")).status_code == 200:
                         break
-                except httpx.HTTPError:
-                    pass
                 await asyncio.sleep(0.2)
         times: list[float] = []
         start = time.perf_counter()

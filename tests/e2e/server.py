@@ -5,6 +5,7 @@ Shared by the e2e fixtures (tests/e2e/conftest.py) and the screenshot tour (test
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -47,12 +48,13 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the app exited with {process.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310 (our own server)
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
+        # Not listening yet is the expected answer for the first few tries.
+        with (
+            contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError),
+            urllib.request.urlopen(url + "/healthz", timeout=2) as response,  # noqa: S310 (our own server)
+        ):
+            if response.status == 200:
+                return
         time.sleep(0.1)
     raise RuntimeError(f"the app did not answer /healthz within {timeout_s}s:\n{log.read_text()[-4000:]}")
 
