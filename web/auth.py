@@ -120,6 +120,21 @@ def safe_next(target: str | None, face: Face) -> str:
     return target
 
 
+def return_path(request: Request[Any, Any, Any]) -> str:
+    """The page to come back to: this page for a GET; for a POST, the page its form was on (the
+    Referer, when it is ours) or else the page above the form's action (…/SO-1/transition → …/SO-1)."""
+    if request.method in ("GET", "HEAD"):
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    face = face_of(request.url.path)
+    if face is None:
+        return "/"
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith(face.prefix + "/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    parent = request.url.path.rstrip("/").rsplit("/", 1)[0]
+    return parent if parent.startswith(face.prefix + "/") else face.home_path
+
+
 U = TypeVar("U")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from domain.errors import Forbidden, InvalidTransition, NotFound, StaleVersion
 from domain.i18n import N_
 from web import i18n
-from web.auth import NotSignedIn, customer_viewer, face_of, staff_viewer
+from web.auth import NotSignedIn, customer_viewer, face_of, return_path, staff_viewer
 from web.i18n import fmt_datetime, gettext
 from web.templating import is_fragment_request
 
@@ -49,17 +49,6 @@ def _viewer(request: Request[Any, Any, Any]) -> Any:
         return None
 
 
-def _reload_href(request: Request[Any, Any, Any]) -> str:
-    """Where "reload" leads: the page itself for a GET, the page the form was on for a POST."""
-    if request.method == "GET":
-        return request.url.path
-    face = face_of(request.url.path)
-    referer = urlsplit(request.headers.get("referer", ""))
-    if face and referer.netloc == request.url.netloc and referer.path.startswith(face.prefix + "/"):
-        return referer.path
-    return face.home_path if face else "/"
-
-
 def error_response(
     request: Request[Any, Any, Any], status: int, detail: str = "", *, reload: bool = False
 ) -> Response[Any]:
@@ -69,7 +58,7 @@ def error_response(
         "status": status,
         "title": title,
         "detail": detail,
-        "reload": _reload_href(request) if reload else None,
+        "reload": return_path(request) if reload else None,
         "viewer": _viewer(request),
     }
     if is_fragment_request(request):

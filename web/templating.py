@@ -14,6 +14,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 
 from web import i18n, labels
+from web.auth import return_path
 from web.flash import pop_flashes
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -72,6 +73,7 @@ def build_environment() -> Environment:
         stage_tone=lambda c: labels.STAGE_TONE.get(c, "neutral"),
         action_tone=lambda c: labels.ACTION_TONE.get(c, "primary"),
         query=_query,
+        return_path=return_path,
         pop_flashes=pop_flashes,
         static_version=_static_version(),
     )
