@@ -12,18 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.base import today_local
 from domain.catalog.services import active_products
-from domain.errors import Forbidden, ValidationFailed
+from domain.errors import ValidationFailed
 from domain.i18n import N_
 from domain.orders import lifecycle, queries
 from domain.orders.drafts import parse_date, parse_draft, parse_int, raw_from_form
+from domain.orders.permissions import authorize_entry, may_enter_orders
 from domain.orders.services import create_order, transition_order
 from web.auth import StaffViewer, require_signed_in
 from web.flash import flash_cookie
 from web.labels import STATUS, label
 from web.templating import page
-
-# Who may enter orders at the desk; the state table then decides who may submit them.
-ENTRY_ROLES = ("sales", "sales_manager", "customer_service")
 
 
 def _form_lists(form: Any) -> dict[str, Any]:
@@ -66,7 +64,7 @@ class OrderDeskController(Controller):
             "filter": f,
             "customers": await queries.customers_for_filter(db_session),
             "statuses": [s.value for s in lifecycle.Status],
-            "can_enter": viewer.has_any(*ENTRY_ROLES),
+            "can_enter": may_enter_orders(viewer.roles),
         }
         return page(request, "backoffice/orders/index.html", context, block="order_table")
 
@@ -74,7 +72,7 @@ class OrderDeskController(Controller):
     async def new(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, viewer: StaffViewer
     ) -> Template:
-        self._require_entry(viewer)
+        authorize_entry(viewer.actor())
         return await self._entry_form(request, db_session, viewer, values={}, lines=[("", "")], errors={})
 
     @get("/new/line", name="bo:order_new_line")
@@ -82,7 +80,7 @@ class OrderDeskController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, viewer: StaffViewer, index: int = 1
     ) -> Template:
         """One more empty line row, appended by htmx ("add line")."""
-        self._require_entry(viewer)
+        authorize_entry(viewer.actor())
         index = min(max(index, 0), 199)
         context = {
             "products": await active_products(db_session),
@@ -98,7 +96,7 @@ class OrderDeskController(Controller):
     async def create(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, viewer: StaffViewer
     ) -> Any:
-        self._require_entry(viewer)
+        authorize_entry(viewer.actor())
         form = _form_lists(await request.form())
         raw = raw_from_form(form)
         action = (form.get("action") or ["save"])[0]
@@ -166,11 +164,6 @@ class OrderDeskController(Controller):
         return response
 
     # --- helpers ---
-
-    @staticmethod
-    def _require_entry(viewer: StaffViewer) -> None:
-        if not viewer.has_any(*ENTRY_ROLES):
-            raise Forbidden("order entry")
 
     @staticmethod
     def _detail_context(

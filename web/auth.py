@@ -60,9 +60,6 @@ class StaffViewer:
     def actor(self) -> Actor:
         return Actor(kind="staff", id=self.id, name=self.name, roles=self.roles)
 
-    def has_any(self, *roles: str) -> bool:
-        return "admin" in self.roles or not self.roles.isdisjoint(roles)
-
 
 @dataclass(frozen=True)
 class CustomerViewer:

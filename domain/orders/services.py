@@ -18,6 +18,7 @@ from domain.orders.drafts import OrderDraft
 from domain.orders.lifecycle import Status, authorize, find_transition, resolve_target
 from domain.orders.models import OrderEvent, SalesOrder, SalesOrderLine
 from domain.orders.numbering import next_order_no
+from domain.orders.permissions import authorize_entry
 from domain.outbox.services import record_event
 from domain.parties.models import Customer
 
@@ -41,6 +42,7 @@ async def create_order(
     session: AsyncSession, draft: OrderDraft, actor: Actor, *, submit: bool = False
 ) -> SalesOrder:
     """Create an order from a shape-checked draft; ``submit`` also makes the draft → submitted move."""
+    authorize_entry(actor)
     errors: dict[str, Msg] = {}
     customer = await session.get(Customer, draft.customer_id)
     if customer is None or not customer.active:

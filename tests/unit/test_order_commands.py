@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.actors import Actor
 from domain.base import today_local, utcnow
 from domain.catalog.models import Product
-from domain.errors import NotFound, StaleVersion, ValidationFailed
+from domain.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
 from domain.orders.drafts import LineDraft, OrderDraft
 from domain.orders.models import NumberSequence, OrderEvent, SalesOrder, SalesOrderLine
 from domain.orders.services import create_order, transition_order
@@ -209,8 +209,6 @@ async def test_create_and_submit_in_one_command(db: AsyncSession, module_seed: S
 async def test_a_role_that_may_not_submit_cannot_create_and_submit(
     db: AsyncSession, module_seed: Seed
 ) -> None:
-    from domain.errors import Forbidden
-
     with pytest.raises(Forbidden):
         await create_order(db, draft(module_seed, po="NEW-3"), PMC, submit=True)
 
@@ -296,3 +294,19 @@ async def test_a_duplicate_po_that_slips_past_the_check_still_gets_the_field_err
     assert raised.value.errors["customer_po"].params == {"order_no": first.order_no}
     assert len(calls) == 2  # the constraint fired and the error was built from a second look
     assert await count(db, SalesOrder) == orders_before
+
+
+@MODULE_LOOP
+async def test_a_role_without_the_desk_cannot_create_an_order_at_all(
+    db: AsyncSession, module_seed: Seed
+) -> None:
+    planner = Actor(kind="staff", id=module_seed.staff["pmc"], name="pmc", roles=frozenset({"pmc"}))
+    before = (await count(db, SalesOrder), await count(db, OutboxMessage))
+    with pytest.raises(Forbidden):
+        await create_order(
+            db,
+            OrderDraft(module_seed.customers["C001"], today_local() + dt.timedelta(days=5),
+                       [LineDraft(module_seed.products[0], Decimal("1"))]),
+            planner,
+        )  # fmt: skip
+    assert (await count(db, SalesOrder), await count(db, OutboxMessage)) == before
