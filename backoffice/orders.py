@@ -169,10 +169,12 @@ class OrderDeskController(Controller):
     def _detail_context(
         order: Any, viewer: StaffViewer, errors: dict[str, Any], comment: str
     ) -> dict[str, Any]:
+        transitions = lifecycle.available_transitions(order.status, viewer.roles)
         return {
             "viewer": viewer,
             "order": order,
-            "transitions": lifecycle.available_transitions(order.status, viewer.roles),
+            "transitions": transitions,
+            "comment_required_for": [t.action for t in transitions if t.needs_comment],
             "errors": errors,
             "comment": comment,
         }

@@ -59,6 +59,10 @@ class SalesOrder(BigIntAuditBase):
     def total_gross(self) -> Decimal:
         return self.total_net + self.total_tax
 
+    @property
+    def promised_later_than_requested(self) -> bool:
+        return self.promised_date is not None and self.promised_date > self.requested_date
+
 
 class SalesOrderLine(BigIntAuditBase):
     __tablename__ = "sales_order_lines"
