@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_engine_from_config
 
 import domain.models  # noqa: F401  (every table on the metadata)
 import web.sessions  # noqa: F401  (the session store table)
-from migrations.compare import compare_type
+from migrations.compare import compare_type, include_object
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -22,6 +22,7 @@ config = context.config
 def _options() -> dict:
     return {
         "target_metadata": metadata_registry.get(getattr(config, "bind_key", None)),
+        "include_object": include_object,
         "compare_type": compare_type,  # type changes too, minus SQLite's reflection blind spots
         "render_as_batch": True,  # SQLite cannot ALTER most things; batch mode copies the table
         "user_module_prefix": None,

@@ -18,6 +18,8 @@ class SalesOrder(BigIntAuditBase):
         UniqueConstraint("customer_id", "customer_po", name="uq_sales_orders_customer_po"),
         Index("ix_sales_orders_customer_id_id", "customer_id", "id"),
         Index("ix_sales_orders_status_id", "status", "id"),
+        # A status queue by due date (PMC's "in production, earliest requested first") reads in order.
+        Index("ix_sales_orders_status_requested", "status", "requested_date", "id"),
         Index("ix_sales_orders_order_date", "order_date"),
     )
 

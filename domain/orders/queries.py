@@ -161,17 +161,25 @@ async def list_orders(session: AsyncSession, f: OrderFilter) -> Page:
     stmt = _row_columns()
     if f.q:
         like = f"%{_escape_like(f.q)}%"
-        # Customers are few: match them first, so the order scan compares ids, not joined names.
-        matching_customers = select(Customer.id).where(
-            or_(Customer.code.ilike(like, escape="\\"), Customer.name.ilike(like, escape="\\"))
+        # Customers are few: find the matching ones first and search orders by their ids. Kept out of
+        # the order query as a subquery, an OR with it hides the number/PO terms from the planner,
+        # which then walks every order instead of using the trigram indexes (migration 0003).
+        customer_ids = list(
+            (
+                await session.scalars(
+                    select(Customer.id).where(
+                        or_(Customer.code.ilike(like, escape="\\"), Customer.name.ilike(like, escape="\\"))
+                    )
+                )
+            ).all()
         )
-        stmt = stmt.where(
-            or_(
-                SalesOrder.order_no.ilike(like, escape="\\"),
-                SalesOrder.customer_po.ilike(like, escape="\\"),
-                SalesOrder.customer_id.in_(matching_customers),
-            )
-        )
+        terms = [
+            SalesOrder.order_no.ilike(like, escape="\\"),
+            SalesOrder.customer_po.ilike(like, escape="\\"),
+        ]
+        if customer_ids:
+            terms.append(SalesOrder.customer_id.in_(customer_ids))
+        stmt = stmt.where(or_(*terms))
     if f.status:
         stmt = stmt.where(SalesOrder.status == f.status)
     if f.customer_id:
