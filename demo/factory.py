@@ -34,13 +34,16 @@ from domain.orders.numbering import ensure_at_least
 from domain.parties.auth import hash_password
 from domain.parties.models import Customer, CustomerUser, StaffUser
 from domain.parties.roles import CustomerRole, StaffRole
+from domain.production.models import RoutingOperation, WorkCenter
 
 __all__ = [
     "BENCH_EXTRA_STAFF",
     "DEMO_CUSTOMERS",
     "DEMO_PASSWORD",
     "DEMO_STAFF",
+    "DEMO_TEAM_LEADS",
     "DEMO_URL",
+    "DEMO_WORK_CENTERS",
     "ActorRef",
     "CustomerRef",
     "CustomerSpec",
@@ -51,6 +54,7 @@ __all__ = [
     "StaffDirectory",
     "StaffSpec",
     "World",
+    "create_shop_floor",
     "create_world",
     "customer_specs",
     "demo_present",
@@ -60,6 +64,7 @@ __all__ = [
     "plan_orders",
     "print_logins",
     "product_specs",
+    "routing_rows",
     "staff_specs",
 ]
 
@@ -373,6 +378,173 @@ def product_specs(rng: random.Random, count: int) -> list[ProductSpec]:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# How the factory makes it: work centers, their calendars, routings
+# ---------------------------------------------------------------------------------------------------------
+
+# Team leads of the shop floor. There is no team-lead role yet; they sign in as production planners
+# (pmc), the role closest to the shop floor. They are not added to the order flow's staff directory.
+DEMO_TEAM_LEADS: tuple[StaffSpec, ...] = (
+    StaffSpec("lead-turning", "钱志刚", (R.PMC.value,)),
+    StaffSpec("lead-milling", "蒋立新", (R.PMC.value,)),
+    StaffSpec("lead-heat", "曹建军", (R.PMC.value,)),
+    StaffSpec("lead-grinding", "邓晓峰", (R.PMC.value,)),
+    StaffSpec("lead-finishing", "彭春燕", (R.PMC.value,)),
+    StaffSpec("lead-inspection", "苏红梅", (R.PMC.value,)),
+)
+
+# China's public holidays (国务院办公厅 notice for 2026), the 调休 weekend days worked to bridge them,
+# and for 2027 the statutory days only (the bridging for 2027 is not published yet).
+_HOLIDAYS_2026 = (
+    "2026-01-01", "2026-01-02", "2026-01-03",  # 元旦
+    *(f"2026-02-{d}" for d in range(15, 24)),  # 春节 2.15–2.23
+    "2026-04-04", "2026-04-05", "2026-04-06",  # 清明
+    "2026-05-01", "2026-05-02", "2026-05-03", "2026-05-04", "2026-05-05",  # 劳动节
+    "2026-06-19", "2026-06-20", "2026-06-21",  # 端午
+    "2026-09-25", "2026-09-26", "2026-09-27",  # 中秋
+    *(f"2026-10-0{d}" for d in range(1, 8)),  # 国庆
+)  # fmt: skip
+_MAKE_UP_2026 = ("2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10")
+_HOLIDAYS_2027 = (
+    "2027-01-01", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08", "2027-04-05", "2027-05-01",
+    "2027-05-02", "2027-06-09", "2027-09-15", "2027-10-01", "2027-10-02", "2027-10-03",
+)  # fmt: skip
+_HOLIDAYS = sorted({*_HOLIDAYS_2026, *_HOLIDAYS_2027})
+_MON_SAT = [0, 1, 2, 3, 4, 5]
+# 白班 08:00–16:30 and 中班 16:30–00:30, each with a half-hour meal break.
+_TWO_SHIFTS = [["08:00", "12:00"], ["12:30", "16:30"], ["16:30", "20:30"], ["21:00", "00:30"]]
+_DAY_SHIFT = [["08:00", "12:00"], ["13:00", "17:00"]]
+
+
+def _calendar(shifts: list[list[str]], workdays: list[int] = _MON_SAT) -> dict[str, Any]:
+    return {
+        "shifts": shifts,
+        "workdays": workdays,
+        "holidays": _HOLIDAYS,
+        "extra_workdays": list(_MAKE_UP_2026),
+    }
+
+
+@dataclass(frozen=True)
+class WorkCenterSpec:
+    code: str
+    name: str
+    lead: str  # username
+    machines: int
+    calendar: dict[str, Any]
+    stage_zh: str  # what the customer sees for an operation here
+    stage_en: str
+    setup_min: int
+    run_min: float  # per unit, for a mid-sized part
+    is_key: bool = False
+
+
+DEMO_WORK_CENTERS: tuple[WorkCenterSpec, ...] = (
+    WorkCenterSpec("TURN", "车削 CNC 车床组", "lead-turning", 6, _calendar(_TWO_SHIFTS), "车加工", "Turning", 45, 2.5),
+    WorkCenterSpec("MILL", "铣削 加工中心", "lead-milling", 4, _calendar(_TWO_SHIFTS), "铣加工", "Milling", 60, 4.0),
+    WorkCenterSpec("DRILL", "钻孔 攻丝", "lead-turning", 3, _calendar(_TWO_SHIFTS), "钻孔攻丝", "Drilling & tapping", 30, 1.2),
+    WorkCenterSpec("HEAT", "热处理 网带炉", "lead-heat", 2, _calendar([["00:00", "00:00"]], [0, 1, 2, 3, 4, 5, 6]),
+                   "热处理", "Heat treatment", 90, 0.15, is_key=True),
+    WorkCenterSpec("GRIND", "磨削 外圆磨 / 平面磨", "lead-grinding", 3, _calendar(_TWO_SHIFTS), "精加工", "Finishing", 40, 3.0),
+    WorkCenterSpec("DEBUR", "去毛刺", "lead-finishing", 2, _calendar(_DAY_SHIFT), "去毛刺", "Deburring", 10, 0.6),
+    WorkCenterSpec("SURF", "表面处理 (镀锌 / 氧化 / 电泳)", "lead-finishing", 1, _calendar(_DAY_SHIFT),
+                   "表面处理", "Surface treatment", 60, 0.2),
+    WorkCenterSpec("CLEAN", "清洗 超声波清洗线", "lead-finishing", 1, _calendar(_DAY_SHIFT), "清洗", "Cleaning", 15, 0.1),
+    WorkCenterSpec("INSP", "检验 终检 / 三坐标", "lead-inspection", 2, _calendar(_DAY_SHIFT),
+                   "终检", "Final inspection", 20, 0.5, is_key=True),
+    WorkCenterSpec("PACK", "包装 防锈包装", "lead-finishing", 2, _calendar(_DAY_SHIFT), "包装", "Packing", 10, 0.15),
+)  # fmt: skip
+
+# The routing of each part family (the part number's middle segment), in order.
+_ROUTES: Mapping[str, tuple[str, ...]] = {
+    "BC": ("MILL", "DRILL", "DEBUR", "INSP", "PACK"),
+    "SH": ("TURN", "HEAT", "GRIND", "INSP", "PACK"),
+    "BU": ("TURN", "DEBUR", "CLEAN", "INSP", "PACK"),
+    "FL": ("TURN", "DRILL", "SURF", "INSP", "PACK"),
+    "PS": ("TURN", "GRIND", "SURF", "INSP", "PACK"),
+    "VB": ("MILL", "DRILL", "DEBUR", "CLEAN", "INSP", "PACK"),
+    "GR": ("TURN", "MILL", "HEAT", "GRIND", "INSP", "PACK"),
+    "PN": ("TURN", "HEAT", "GRIND", "INSP", "PACK"),
+    "KN": ("MILL", "DRILL", "DEBUR", "INSP", "PACK"),
+    "HB": ("TURN", "DRILL", "HEAT", "GRIND", "INSP", "PACK"),
+    "SL": ("TURN", "MILL", "HEAT", "GRIND", "INSP", "PACK"),
+    "BK": ("DRILL", "DEBUR", "SURF", "INSP", "PACK"),
+    "PC": ("TURN", "DRILL", "SURF", "INSP", "PACK"),
+    "SP": ("TURN", "HEAT", "INSP", "PACK"),
+}
+_DEFAULT_ROUTE = ("TURN", "DEBUR", "INSP", "PACK")
+
+
+def routing_rows(
+    part_no: str, unit_price: Decimal, work_center_ids: Mapping[str, int]
+) -> list[dict[str, Any]]:
+    """The routing of one part as rows (without product id and timestamps): minutes scale with the
+    part's size, read from its price, with a little per-part variation that is the same every run."""
+    family = part_no.split("-")[1] if part_no.count("-") >= 2 else ""
+    route = _ROUTES.get(family, _DEFAULT_ROUTE)
+    rng = random.Random(part_no)  # deterministic, and leaves the order generator's random stream alone
+    size = min(3.0, max(0.3, (float(unit_price) / 25) ** 0.35))
+    centers = {w.code: w for w in DEMO_WORK_CENTERS}
+    rows = []
+    for i, code in enumerate(route, start=1):
+        wc = centers[code]
+        jitter = rng.uniform(0.8, 1.25)
+        rows.append(
+            {
+                "seq": i * 10,
+                "work_center_id": work_center_ids[code],
+                "setup_min": Decimal(round(wc.setup_min * rng.uniform(0.8, 1.3))).quantize(CENT),
+                "run_min_per_unit": Decimal(f"{wc.run_min * size * jitter:.4f}"),
+                "is_key": wc.is_key,
+                "stage_name_zh": wc.stage_zh,
+                "stage_name_en": wc.stage_en,
+            }
+        )
+    return rows
+
+
+async def create_shop_floor(
+    session: AsyncSession,
+    *,
+    products: Mapping[str, tuple[int, Decimal]],
+    password_hash: str,
+    since: dt.datetime,
+) -> dict[str, int]:
+    """Insert the team leads and work centers that are not there yet, and a routing for every product
+    in ``products`` (part no → (id, unit price)) that has none. Answers work-center code → id."""
+    stamp = {"created_at": since, "updated_at": since}
+    lead_ids = await _insert_missing(
+        session,
+        StaffUser.__table__,
+        "username",
+        [{"username": s.username, "display_name": s.display_name, "roles": list(s.roles),
+          "password_hash": password_hash, "active": True, **stamp} for s in DEMO_TEAM_LEADS],
+    )  # fmt: skip
+    center_ids = await _insert_missing(
+        session,
+        WorkCenter.__table__,
+        "code",
+        [{"code": w.code, "name": w.name, "team_lead_id": lead_ids[w.lead], "machines": w.machines,
+          "calendar": w.calendar, "active": True, **stamp} for w in DEMO_WORK_CENTERS],
+    )  # fmt: skip
+    routed: set[int] = set()
+    table = RoutingOperation.__table__
+    for chunk in _chunks([pid for pid, _ in products.values()], 500):
+        result = await session.execute(
+            select(table.c.product_id).where(table.c.product_id.in_(chunk)).distinct()
+        )
+        routed.update(result.scalars())
+    rows = [
+        {"product_id": pid, **row, **stamp}
+        for part_no, (pid, price) in products.items()
+        if pid not in routed
+        for row in routing_rows(part_no, price, center_ids)
+    ]
+    for chunk in _chunks(rows, 5000):
+        await session.execute(insert(table), chunk)
+    return center_ids
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The world as rows in the database
 # ---------------------------------------------------------------------------------------------------------
 
@@ -450,7 +622,8 @@ async def create_world(
     since: dt.datetime,
 ) -> World:
     """Insert customers, their portal users, products and staff (those not there yet, by their unique
-    key), and answer the references the order generator needs. ``since`` is when they were created."""
+    key), the shop floor (team leads, work centers, a routing per product: ``create_shop_floor``), and
+    answer the references the order generator needs. ``since`` is when they were created."""
     stamp = {"created_at": since, "updated_at": since, "active": True}
     staff_ids = await _insert_missing(
         session,
@@ -487,6 +660,12 @@ async def create_world(
           "tax_rate": p.tax_rate, **stamp} for p in products],
     )  # fmt: skip
     product_refs = [ProductRef(product_ids[p.part_no], p.unit_price, p.lots) for p in products]
+    await create_shop_floor(
+        session,
+        products={p.part_no: (product_ids[p.part_no], p.unit_price) for p in products},
+        password_hash=password_hash,
+        since=since,
+    )
 
     staff_dir = StaffDirectory(by_role)
     refs: list[CustomerRef] = []

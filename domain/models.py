@@ -4,6 +4,7 @@ from domain.catalog.models import Product
 from domain.orders.models import NumberSequence, OrderEvent, SalesOrder, SalesOrderLine
 from domain.outbox.models import OutboxMessage
 from domain.parties.models import Customer, CustomerUser, LoginAttempt, StaffUser
+from domain.production.models import RoutingOperation, WorkCenter
 
 __all__ = [
     "Customer",
@@ -13,7 +14,9 @@ __all__ = [
     "OrderEvent",
     "OutboxMessage",
     "Product",
+    "RoutingOperation",
     "SalesOrder",
     "SalesOrderLine",
     "StaffUser",
+    "WorkCenter",
 ]
