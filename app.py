@@ -30,7 +30,7 @@ import portal
 from config import ROOT, Settings
 from domain.parties.auth import configure_hasher
 from web import i18n
-from web.auth import FACES, safe_next
+from web.auth import FACES, PORTAL, face_of, safe_next
 from web.errors import EXCEPTION_HANDLERS
 from web.flash import FlashMiddleware
 from web.htmx import HtmxRedirectMiddleware
@@ -89,7 +89,7 @@ async def root() -> Redirect:
 
 @get("/lang/{code:str}", include_in_schema=False)
 async def switch_language(request: Request[Any, Any, Any], code: str, next: str = "") -> Redirect:
-    face = (next and next.startswith("/backoffice") and FACES[0]) or FACES[1]
+    face = face_of(next) or PORTAL
     response = Redirect(safe_next(next, face), status_code=303)
     if code in i18n.LOCALES:
         response.cookies.append(

@@ -10,12 +10,10 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders import queries
-from domain.orders.customer_view import CUSTOMER_PATH, Stage, customer_progress, stage_of
+from domain.orders.customer_view import Stage, customer_progress, stage_of
 from domain.orders.drafts import parse_int
 from web.auth import CustomerViewer, require_signed_in
 from web.templating import page
-
-FILTER_STAGES = [*CUSTOMER_PATH, Stage.ON_HOLD, Stage.CANCELLED]
 
 
 class PortalOrdersController(Controller):
@@ -40,7 +38,7 @@ class PortalOrdersController(Controller):
             "result": result,
             "stage": stage if stage in Stage.__members__.values() else "",
             "po": po[:64],
-            "stages": [s.value for s in FILTER_STAGES],
+            "stages": [s.value for s in Stage],  # the customer path, then paused and cancelled
             "stage_of": stage_of,
         }
         return page(request, "portal/orders/index.html", context, block="order_list")

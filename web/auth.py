@@ -18,7 +18,6 @@ from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actors import Actor
-from domain.errors import Throttled
 from domain.parties import auth as auth_rules
 
 
@@ -153,6 +152,3 @@ async def check_credentials(
     user = await verify(session, username, password)
     auth_rules.record_attempt(session, face=face.name, username=username, ip=ip, succeeded=user is not None)
     return user
-
-
-__all__ = ["Throttled"]

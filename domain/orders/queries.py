@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -103,7 +103,6 @@ class OrderFilter:
     direction: str = "desc"
     page: int = 1
     per_page: int = 25
-    statuses: tuple[str, ...] = field(default=())
 
     def normalised(self) -> OrderFilter:
         self.q = self.q.strip()[:64]
