@@ -62,6 +62,11 @@ class Settings:
         default_factory=lambda: int(os.environ.get("LOGIN_MAX_PER_ACCOUNT", "5"))
     )
     login_max_per_ip: int = field(default_factory=lambda: int(os.environ.get("LOGIN_MAX_PER_IP", "30")))
+    # Uploaded files (process photos, …) live here under random names, outside static/: they are
+    # served only through routes that check the viewer's right to the order.
+    upload_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("UPLOAD_DIR", str(VAR_DIR / "uploads")))
+    )
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh_CN"
 

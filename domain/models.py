@@ -1,16 +1,21 @@
 """Imports every context's models so the metadata (and Alembic) sees all tables."""
 
 from domain.catalog.models import Product
+from domain.notifications.models import Notification
 from domain.orders.models import NumberSequence, OrderEvent, SalesOrder, SalesOrderLine
 from domain.outbox.models import OutboxMessage
 from domain.parties.models import Customer, CustomerUser, LoginAttempt, StaffUser
-from domain.production.models import RoutingOperation, WorkCenter
+from domain.production.models import Job, JobOperation, OperationPhoto, RoutingOperation, WorkCenter
 
 __all__ = [
     "Customer",
     "CustomerUser",
+    "Job",
+    "JobOperation",
     "LoginAttempt",
+    "Notification",
     "NumberSequence",
+    "OperationPhoto",
     "OrderEvent",
     "OutboxMessage",
     "Product",

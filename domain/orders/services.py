@@ -14,6 +14,7 @@ from domain.base import today_local, utcnow
 from domain.catalog.services import products_by_id
 from domain.errors import NotFound, StaleVersion, ValidationFailed
 from domain.i18n import N_, Msg
+from domain.orders import reactions
 from domain.orders.drafts import OrderDraft
 from domain.orders.lifecycle import Status, authorize, find_transition, resolve_target
 from domain.orders.models import OrderEvent, SalesOrder, SalesOrderLine
@@ -172,6 +173,7 @@ async def _apply(
         session, transition.event, aggregate_type="order", aggregate_id=order.order_no,
         payload={**_payload(order, actor), "action": action, "from": before, "to": str(target), "comment": comment},
     )  # fmt: skip
+    await reactions.after_transition(session, order, transition, before, actor)
 
 
 def _payload(order: SalesOrder, actor: Actor) -> dict[str, object]:
