@@ -67,6 +67,10 @@ class Settings:
     upload_dir: Path = field(
         default_factory=lambda: Path(os.environ.get("UPLOAD_DIR", str(VAR_DIR / "uploads")))
     )
+    # PMC answers an expedite request within this many office hours (domain.expedite.sla).
+    expedite_sla_hours: float = field(
+        default_factory=lambda: float(os.environ.get("EXPEDITE_SLA_HOURS", "4"))
+    )
     timezone: str = "Asia/Shanghai"
     default_locale: str = "zh_CN"
 

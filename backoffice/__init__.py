@@ -9,6 +9,7 @@ from litestar.di import Provide
 from litestar.response import Redirect
 
 from backoffice.orders import OrderDeskController
+from backoffice.service import CareDeskController, ExpediteDeskController, RatingsController
 from domain.parties.auth import verify_staff
 from domain.parties.models import StaffUser
 from web.auth import STAFF, staff_viewer
@@ -27,7 +28,14 @@ async def home() -> Redirect:
 def build_router(session_middleware: Any) -> Router:
     return Router(
         path=STAFF.prefix,
-        route_handlers=[home, signin_controller(STAFF, verify_staff, _session_data), OrderDeskController],
+        route_handlers=[
+            home,
+            signin_controller(STAFF, verify_staff, _session_data),
+            OrderDeskController,
+            ExpediteDeskController,
+            CareDeskController,
+            RatingsController,
+        ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(staff_viewer, sync_to_thread=False)},
         include_in_schema=False,

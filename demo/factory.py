@@ -26,6 +26,7 @@ from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlalchemy import Sequence as DbSequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from demo.service import load_service_demo
 from domain.base import SHANGHAI, utcnow
 from domain.catalog.models import Product
 from domain.orders.lifecycle import HOLDABLE, MAIN_PATH, TRANSITIONS, Status
@@ -1256,6 +1257,7 @@ async def load_demo(session: AsyncSession, *, orders: int = 320) -> bool:
         now=now,
         batch_size=5000,
     )
+    await load_service_demo(session)
     return True
 
 

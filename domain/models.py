@@ -1,6 +1,8 @@
 """Imports every context's models so the metadata (and Alembic) sees all tables."""
 
 from domain.catalog.models import Product
+from domain.expedite.models import ExpediteRequest
+from domain.feedback.models import CareTicket, DeliveryRating
 from domain.notifications.models import Notification
 from domain.orders.models import NumberSequence, OrderEvent, SalesOrder, SalesOrderLine
 from domain.outbox.models import OutboxMessage
@@ -8,8 +10,11 @@ from domain.parties.models import Customer, CustomerUser, LoginAttempt, StaffUse
 from domain.production.models import Job, JobOperation, OperationPhoto, RoutingOperation, WorkCenter
 
 __all__ = [
+    "CareTicket",
     "Customer",
     "CustomerUser",
+    "DeliveryRating",
+    "ExpediteRequest",
     "Job",
     "JobOperation",
     "LoginAttempt",

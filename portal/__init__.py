@@ -11,6 +11,7 @@ from litestar.response import Redirect
 from domain.parties.auth import verify_customer_user
 from domain.parties.models import CustomerUser
 from portal.orders import PortalOrdersController
+from portal.service import PortalServiceController
 from web.auth import PORTAL, customer_viewer
 from web.signin import signin_controller
 
@@ -39,6 +40,7 @@ def build_router(session_middleware: Any) -> Router:
             home,
             signin_controller(PORTAL, verify_customer_user, _session_data),
             PortalOrdersController,
+            PortalServiceController,
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(customer_viewer, sync_to_thread=False)},

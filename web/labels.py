@@ -113,3 +113,29 @@ def label(table: dict[str, str], code: str | None) -> str:
     if not code:
         return ""
     return gettext(table[code]) if code in table else code
+
+
+# Expedite requests (催) and care tickets.
+EXPEDITE = {
+    "open": N_("Waiting for PMC"),
+    "accepted": N_("Accepted"),
+    "declined": N_("Declined"),
+    "offered": N_("Alternative offered"),
+    "agreed": N_("Alternative agreed"),
+    "closed": N_("Closed"),
+    "withdrawn": N_("Withdrawn"),
+}
+EXPEDITE_TONE = {
+    "open": "warning",
+    "accepted": "success",
+    "declined": "danger",
+    "offered": "info",
+    "agreed": "success",
+    "closed": "neutral",
+    "withdrawn": "neutral",
+}
+OUTCOME = {
+    "accepted": N_("Accepted"),
+    "partial": N_("Partly: offer alternatives"),
+    "declined": N_("Declined"),
+}

@@ -13,6 +13,8 @@ from litestar import MediaType, Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 
+from domain.expedite.services import EXPEDITABLE
+from domain.feedback.services import RATEABLE
 from web import i18n, labels
 from web.auth import return_path
 from web.flash import pop_flashes
@@ -63,6 +65,9 @@ def build_environment() -> Environment:
         action_label=lambda c: labels.label(labels.ACTION, c),
         role_label=lambda c: labels.label(labels.ROLE, c),
         channel_label=lambda c: labels.label(labels.CHANNEL, c),
+        expedite_label=lambda c: labels.label(labels.EXPEDITE, c),
+        expedite_tone=lambda c: labels.EXPEDITE_TONE.get(c, "neutral"),
+        outcome_label=lambda c: labels.label(labels.OUTCOME, c),
         msg=i18n.translate,
     )
     env.globals.update(
@@ -72,6 +77,9 @@ def build_environment() -> Environment:
         status_tone=lambda c: labels.STATUS_TONE.get(c, "neutral"),
         stage_tone=lambda c: labels.STAGE_TONE.get(c, "neutral"),
         action_tone=lambda c: labels.ACTION_TONE.get(c, "primary"),
+        # 催 / 评 offered on an order page: the domain's rules, not the template's.
+        expeditable=lambda status: status in EXPEDITABLE,
+        rateable=lambda status: status in RATEABLE,
         query=_query,
         return_path=return_path,
         pop_flashes=pop_flashes,
