@@ -124,3 +124,4 @@ async def load_service_demo(session: AsyncSession, *, rng: random.Random | None 
         after_sales = Actor(kind="staff", id=None, name="售后 周敏", roles=frozenset({"after_sales"}))
         await close_ticket(session, ticket_id=first.id, expected_version=first.version,
                            resolution="已电话回访并补发 20 件，客户确认问题关闭。", actor=after_sales)  # fmt: skip
+    await session.flush()  # callers may count rows with Core statements, which do not autoflush

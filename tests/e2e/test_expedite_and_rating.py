@@ -24,14 +24,18 @@ def set_status(database_url: str, order_no: str, status: str) -> None:
     async def go() -> None:
         engine = create_async_engine(database_url, poolclass=NullPool)
         async with engine.begin() as conn:
-            await conn.execute(update(SalesOrder).where(SalesOrder.order_no == order_no).values(status=status))
+            await conn.execute(
+                update(SalesOrder).where(SalesOrder.order_no == order_no).values(status=status)
+            )
         await engine.dispose()
 
     _in_thread(lambda: asyncio.run(go()))
 
 
 @pytest.mark.e2e
-def test_buyer_expedites_pmc_offers_an_alternative_buyer_accepts(open_page: Any, seeded: Seed, shots: Path) -> None:
+def test_buyer_expedites_pmc_offers_an_alternative_buyer_accepts(
+    open_page: Any, seeded: Seed, shots: Path
+) -> None:
     order_no = seeded.orders["c001_in_production"]
     phone = open_page(phone=True)
     sign_in(phone, "portal", "c001-buyer")

@@ -34,7 +34,11 @@ def set_status(database_url: str, order_no: str, status: str) -> None:
 
 
 def ask(client: TestClient[Any], order_no: str, days: int = 5, **data: str) -> Any:
-    values = {"line": "", "wanted_date": (today_local() + dt.timedelta(days=days)).isoformat(), "reason": "线体停线"}
+    values = {
+        "line": "",
+        "wanted_date": (today_local() + dt.timedelta(days=days)).isoformat(),
+        "reason": "线体停线",
+    }
     values.update(data)
     path = f"/portal/orders/{order_no}/expedite"
     return post_form(client, path, values)
@@ -49,14 +53,19 @@ def latest_request(database_url: str) -> ExpediteRequest:
     return run_db(database_url, work)
 
 
-def test_buyer_asks_pmc_answers_and_the_buyer_reads_it(client: TestClient[Litestar], seeded: Seed, database_url: str) -> None:
+def test_buyer_asks_pmc_answers_and_the_buyer_reads_it(
+    client: TestClient[Litestar], seeded: Seed, database_url: str
+) -> None:
     order_no = seeded.orders["c001_in_production"]
     portal = Identities(client, "portal")
     buyer = portal("c001-buyer")
     page = buyer.get(f"/portal/orders/{order_no}")
     assert f'href="/portal/orders/{order_no}/expedite"' in page.text
     response = ask(buyer, order_no, reason="<script>alert(1)</script>")
-    assert (response.status_code, response.headers["location"]) == (303, f"/portal/orders/{order_no}/expedite")
+    assert (response.status_code, response.headers["location"]) == (
+        303,
+        f"/portal/orders/{order_no}/expedite",
+    )
     listing = buyer.get(response.headers["location"]).text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listing
     assert "<script>alert(1)" not in listing
@@ -67,7 +76,15 @@ def test_buyer_asks_pmc_answers_and_the_buyer_reads_it(client: TestClient[Litest
     queue = pmc.get("/backoffice/expedite").text
     assert f'data-request="{request.id}"' in queue
     assert pmc.get(f"/backoffice/expedite/{request.id}").status_code == 200
-    assert post_form(pmc, f"/backoffice/expedite/{request.id}/check", {}, token_from=f"/backoffice/expedite/{request.id}").status_code == 303
+    assert (
+        post_form(
+            pmc,
+            f"/backoffice/expedite/{request.id}/check",
+            {},
+            token_from=f"/backoffice/expedite/{request.id}",
+        ).status_code
+        == 303
+    )
     checked = latest_request(database_url)
     assert checked.feasibility["planned"] is False  # the seed has no production plan
     new_date = (today_local() + dt.timedelta(days=6)).isoformat()
@@ -94,7 +111,9 @@ def test_forbidden_paths(client: TestClient[Litestar], seeded: Seed, database_ur
     assert response.status_code == 404
     # a QC engineer follows orders but does not ask for dates
     qe = portal("c001-qe")
-    response = post_form(qe, f"/portal/orders/{order_no}/expedite", {"wanted_date": "2030-01-01", "reason": "x"})
+    response = post_form(
+        qe, f"/portal/orders/{order_no}/expedite", {"wanted_date": "2030-01-01", "reason": "x"}
+    )
     assert response.status_code == 403
     assert count(database_url, ExpediteRequest) == 0
 
@@ -111,7 +130,9 @@ def test_forbidden_paths(client: TestClient[Litestar], seeded: Seed, database_ur
     assert latest_request(database_url).status == "open"
 
 
-def test_bad_input_is_reported_and_nothing_stored(client: TestClient[Litestar], seeded: Seed, database_url: str) -> None:
+def test_bad_input_is_reported_and_nothing_stored(
+    client: TestClient[Litestar], seeded: Seed, database_url: str
+) -> None:
     order_no = seeded.orders["c001_in_production"]
     buyer = Identities(client, "portal")("c001-buyer")
     for data in ({"wanted_date": "2001-01-01"}, {"wanted_date": "not a date"}, {"reason": ""},
@@ -128,13 +149,23 @@ def test_bad_input_is_reported_and_nothing_stored(client: TestClient[Litestar], 
     assert count(database_url, ExpediteRequest) == 1
 
 
-def test_stale_and_withdrawn_answers_are_refused(client: TestClient[Litestar], seeded: Seed, database_url: str) -> None:
+def test_stale_and_withdrawn_answers_are_refused(
+    client: TestClient[Litestar], seeded: Seed, database_url: str
+) -> None:
     order_no = seeded.orders["c001_in_production"]
     portal = Identities(client, "portal")
     assert ask(portal("c001-buyer"), order_no).status_code == 303
     request = latest_request(database_url)
     path = f"/portal/orders/{order_no}/expedite/{request.id}/withdraw"
-    assert post_form(portal("c001-buyer"), path, {"version": str(request.version)}, token_from=f"/portal/orders/{order_no}/expedite").status_code == 303
+    assert (
+        post_form(
+            portal("c001-buyer"),
+            path,
+            {"version": str(request.version)},
+            token_from=f"/portal/orders/{order_no}/expedite",
+        ).status_code
+        == 303
+    )
     pmc = Identities(client, "staff")("pmc")
     response = post_form(pmc, f"/backoffice/expedite/{request.id}/answer",
                          {"version": str(request.version), "outcome": "declined", "explanation": "满负荷"},
@@ -153,7 +184,9 @@ def test_stale_and_withdrawn_answers_are_refused(client: TestClient[Litestar], s
     assert response.status_code == 404
 
 
-def test_low_rating_opens_a_ticket_after_sales_closes_it(client: TestClient[Litestar], seeded: Seed, database_url: str) -> None:
+def test_low_rating_opens_a_ticket_after_sales_closes_it(
+    client: TestClient[Litestar], seeded: Seed, database_url: str
+) -> None:
     order_no = seeded.orders["c001_in_production"]
     portal = Identities(client, "portal")
     buyer = portal("c001-buyer")
@@ -168,7 +201,14 @@ def test_low_rating_opens_a_ticket_after_sales_closes_it(client: TestClient[Lite
     assert response.status_code == 422
     assert count(database_url, DeliveryRating) == 0
     qe = portal("c001-qe")
-    assert post_form(qe, f"/portal/orders/{order_no}/rating", {"delivery_score": "1", "quality_score": "1", "service_score": "1"}).status_code == 403
+    assert (
+        post_form(
+            qe,
+            f"/portal/orders/{order_no}/rating",
+            {"delivery_score": "1", "quality_score": "1", "service_score": "1"},
+        ).status_code
+        == 403
+    )
     other = portal("c002-buyer")
     assert other.get(f"/portal/orders/{order_no}/rating").status_code == 404
     buyer = portal("c001-buyer")
@@ -189,10 +229,25 @@ def test_low_rating_opens_a_ticket_after_sales_closes_it(client: TestClient[Lite
     response = post_form(staff("salesmgr"), f"/backoffice/care/{ticket_id}/close", {"version": "1", "resolution": "x"},
                          token_from=f"/backoffice/care/{ticket_id}")  # fmt: skip
     assert response.status_code == 403
-    response = post_form(staff("aftersales"), f"/backoffice/care/{ticket_id}/close", {"version": "1", "resolution": " "}, token_from="/backoffice/care")
+    response = post_form(
+        staff("aftersales"),
+        f"/backoffice/care/{ticket_id}/close",
+        {"version": "1", "resolution": " "},
+        token_from="/backoffice/care",
+    )
     assert response.status_code == 422
-    response = post_form(staff("aftersales"), f"/backoffice/care/{ticket_id}/close", {"version": "7", "resolution": "补发"}, token_from="/backoffice/care")
+    response = post_form(
+        staff("aftersales"),
+        f"/backoffice/care/{ticket_id}/close",
+        {"version": "7", "resolution": "补发"},
+        token_from="/backoffice/care",
+    )
     assert response.status_code == 409
-    response = post_form(staff("aftersales"), f"/backoffice/care/{ticket_id}/close", {"version": "1", "resolution": "已回访，补发 10 件"}, token_from="/backoffice/care")
+    response = post_form(
+        staff("aftersales"),
+        f"/backoffice/care/{ticket_id}/close",
+        {"version": "1", "resolution": "已回访，补发 10 件"},
+        token_from="/backoffice/care",
+    )
     assert response.status_code == 303
     assert "已回访，补发 10 件" in staff("aftersales").get(f"/backoffice/care/{ticket_id}").text
