@@ -19,14 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.orders.models import SalesOrder, SalesOrderLine
 from domain.production.calendar import to_local
-from domain.production.master_data import work_center_spec
 from domain.production.models import Job, JobOperation, WorkCenter
-from domain.production.scheduler import Booking, JobSpec, OperationSpec, Scheduler
+from domain.production.planning import load_scheduler, op_key, wc_key
+from domain.production.scheduler import Booking, JobSpec, OperationSpec
+from domain.production.status import OPEN_OPERATION, JobStatus, OperationStatus
 
 __all__ = ["EXPEDITE_PRIORITY", "Feasibility", "Slip", "check"]
 
 EXPEDITE_PRIORITY = 100
-_CLOSED_JOBS = ("done", "cancelled")
+_CLOSED_JOBS = (JobStatus.DONE, JobStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,10 @@ async def check(
     session: AsyncSession, *, order_id: int, line_id: int | None, wanted: dt.date, now: dt.datetime
 ) -> Feasibility:
     now = to_local(now)
-    centers = list(await session.scalars(select(WorkCenter).where(WorkCenter.active.is_(True))))
-    code_of = {c.id: c.code for c in centers}
-    name_of = {c.code: c.name for c in centers}
+    scheduler = await load_scheduler(session)
+    names = dict((await session.execute(select(WorkCenter.id, WorkCenter.name))).tuples().all())
+    code_of = {wc_id: wc_key(wc_id) for wc_id in names if wc_key(wc_id) in scheduler.work_centers}
+    name_of = {wc_key(wc_id): name for wc_id, name in names.items()}
     rows = (
         await session.execute(
             select(
@@ -74,7 +76,7 @@ async def check(
             .join(Job, Job.id == JobOperation.job_id)
             .join(SalesOrder, SalesOrder.id == Job.order_id)
             .join(SalesOrderLine, SalesOrderLine.id == Job.order_line_id)
-            .where(Job.status.not_in(_CLOSED_JOBS), JobOperation.status != "done")
+            .where(Job.status.not_in(_CLOSED_JOBS), JobOperation.status.in_(OPEN_OPERATION))
             .order_by(JobOperation.job_id, JobOperation.seq)
         )
     ).all()
@@ -102,7 +104,7 @@ async def check(
         for jid, ops in by_job.items()
         if jid not in targets
         and any(
-            r[0].status == "pending"
+            r[0].status == OperationStatus.PENDING
             and r[0].planned_start is not None
             and to_local(r[0].planned_start) < current_finish
             for r in ops
@@ -118,24 +120,29 @@ async def check(
             code = code_of.get(op.work_center_id)
             if code is None:
                 continue  # a deactivated work center: nothing can be placed there
-            if op.status == "running" or (jid not in targets and jid not in movable):
+            running = op.status == OperationStatus.RUNNING
+            if running or (jid not in targets and jid not in movable):
                 if op.planned_start is None or op.planned_end is None:
                     continue
                 start, end = to_local(op.planned_start), max(to_local(op.planned_end), now)
-                if op.status == "running":
+                if running:
                     release = max(release, end)
-                fixed.append(Booking(code, start, end, f"{jid}/{op.seq}", op.machine))
+                # A running operation keeps its machine; planned work may take any free one (as in
+                # planning.current_bookings), so a center that lost a machine still loads.
+                machine = (
+                    min(op.machine, scheduler.work_centers[code].parallel_machines - 1) if running else None
+                )
+                fixed.append(Booking(code, start, end, f"{jid}/{op.seq}", machine))
                 continue
             remaining = max(op.quantity - op.quantity_done, Decimal("0"))
             pending.append(
                 OperationSpec(
-                    f"op{op.seq}", code, float(op.setup_min), float(op.run_min_per_unit), float(remaining)
+                    op_key(op.seq), code, float(op.setup_min), float(op.run_min_per_unit), float(remaining)
                 )
             )
         if pending and (jid in targets or jid in movable):
             priority = EXPEDITE_PRIORITY if jid in targets else 0
             specs.append(JobSpec(str(jid), tuple(pending), release, priority, ops[0][3]))
-    scheduler = Scheduler(work_center_spec(c) for c in centers)
     schedule = scheduler.dry_run(specs, fixed, now)
 
     finishes = [schedule.finish_by_job[str(j)] for j in targets if str(j) in schedule.finish_by_job]

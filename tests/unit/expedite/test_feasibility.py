@@ -41,7 +41,7 @@ async def test_going_first_finishes_earlier_and_names_who_slips(db: AsyncSession
     assert result.slips[0].new_end == at(22).isoformat(timespec="minutes")
     # W1 until the horizon (a day from now, later than A's 22:00): 600 + 240 of 1440 minutes booked
     assert result.bottleneck == {
-        "code": "W1",
+        "code": str(wc.id),
         "name": "W1 车床",
         "load_pct": 58,
         "until": at(8, 1).date().isoformat(),
