@@ -10,6 +10,7 @@ from litestar.response import Redirect
 
 from backoffice.orders import OrderDeskController
 from backoffice.service import CareDeskController, ExpediteDeskController, RatingsController
+from backoffice.quality import QualityController
 from domain.parties.auth import verify_staff
 from domain.parties.models import StaffUser
 from web.auth import STAFF, staff_viewer
@@ -35,6 +36,7 @@ def build_router(session_middleware: Any) -> Router:
             ExpediteDeskController,
             CareDeskController,
             RatingsController,
+            QualityController,
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(staff_viewer, sync_to_thread=False)},

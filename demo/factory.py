@@ -27,6 +27,7 @@ from sqlalchemy import Sequence as DbSequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demo.service import load_service_demo
+from demo.quality import load_quality_demo
 from domain.base import SHANGHAI, utcnow
 from domain.catalog.models import Product
 from domain.orders.lifecycle import HOLDABLE, MAIN_PATH, TRANSITIONS, Status
@@ -1258,6 +1259,7 @@ async def load_demo(session: AsyncSession, *, orders: int = 320) -> bool:
         batch_size=5000,
     )
     await load_service_demo(session)
+    await load_quality_demo(session)
     return True
 
 

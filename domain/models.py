@@ -8,22 +8,28 @@ from domain.orders.models import NumberSequence, OrderEvent, SalesOrder, SalesOr
 from domain.outbox.models import OutboxMessage
 from domain.parties.models import Customer, CustomerUser, LoginAttempt, StaffUser
 from domain.production.models import Job, JobOperation, OperationPhoto, RoutingOperation, WorkCenter
+from domain.quality.models import Characteristic, Inspection, Nonconformance, QcReport, ReportDownload
 
 __all__ = [
     "CareTicket",
+    "Characteristic",
     "Customer",
     "CustomerUser",
     "DeliveryRating",
     "ExpediteRequest",
+    "Inspection",
     "Job",
     "JobOperation",
     "LoginAttempt",
+    "Nonconformance",
     "Notification",
     "NumberSequence",
     "OperationPhoto",
     "OrderEvent",
     "OutboxMessage",
     "Product",
+    "QcReport",
+    "ReportDownload",
     "RoutingOperation",
     "SalesOrder",
     "SalesOrderLine",

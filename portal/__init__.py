@@ -12,6 +12,7 @@ from domain.parties.auth import verify_customer_user
 from domain.parties.models import CustomerUser
 from portal.orders import PortalOrdersController
 from portal.service import PortalServiceController
+from portal.quality import PortalQualityController
 from web.auth import PORTAL, customer_viewer
 from web.signin import signin_controller
 
@@ -41,6 +42,7 @@ def build_router(session_middleware: Any) -> Router:
             signin_controller(PORTAL, verify_customer_user, _session_data),
             PortalOrdersController,
             PortalServiceController,
+            PortalQualityController,
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(customer_viewer, sync_to_thread=False)},

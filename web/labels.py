@@ -80,6 +80,14 @@ ACTION = {
     "hold": N_("Put on hold"),
     "release": N_("Release hold"),
     "cancel": N_("Cancel order"),
+    # Quality (domain/quality): timeline entries about an order's inspections.
+    "qc_created": N_("QC inspection recorded"),
+    "qc_submit": N_("QC inspection submitted"),
+    "qc_reject": N_("QC inspection returned"),
+    "qc_approve": N_("QC inspection approved"),
+    "qc_publish": N_("QC report published"),
+    "qc_nonconformance": N_("Nonconformance raised"),
+    "qc_nonconformance_closed": N_("Nonconformance closed"),
 }
 
 # Actions that undo or stop work are drawn as secondary/danger buttons.
