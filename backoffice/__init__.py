@@ -9,8 +9,8 @@ from litestar.di import Provide
 from litestar.response import Redirect
 
 from backoffice.orders import OrderDeskController
-from backoffice.service import CareDeskController, ExpediteDeskController, RatingsController
 from backoffice.quality import QualityController
+from backoffice.service import CareDeskController, ExpediteDeskController, RatingsController
 from domain.parties.auth import verify_staff
 from domain.parties.models import StaffUser
 from web.auth import STAFF, staff_viewer

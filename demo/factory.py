@@ -26,8 +26,8 @@ from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlalchemy import Sequence as DbSequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from demo.service import load_service_demo
 from demo.quality import load_quality_demo
+from demo.service import load_service_demo
 from domain.base import SHANGHAI, utcnow
 from domain.catalog.models import Product
 from domain.orders.lifecycle import HOLDABLE, MAIN_PATH, TRANSITIONS, Status

@@ -11,8 +11,8 @@ from litestar.response import Redirect
 from domain.parties.auth import verify_customer_user
 from domain.parties.models import CustomerUser
 from portal.orders import PortalOrdersController
-from portal.service import PortalServiceController
 from portal.quality import PortalQualityController
+from portal.service import PortalServiceController
 from web.auth import PORTAL, customer_viewer
 from web.signin import signin_controller
 
