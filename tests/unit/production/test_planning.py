@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,7 +50,7 @@ async def _booked(
     return op
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")  # the module's loop: asyncpg connections are bound to it
 async def floor(db: AsyncSession, module_seed: Seed) -> Floor:
     return await build_floor(db, module_seed)
 
