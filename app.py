@@ -36,6 +36,7 @@ from web.flash import FlashMiddleware
 from web.htmx import HtmxRedirectMiddleware
 from web.security import add_security_headers
 from web.sessions import FaceSessionConfig, SessionStoreItem
+from web.static_cache import cache_versioned_static
 from web.templating import template_engine
 
 log = logging.getLogger("orderpulse")
@@ -182,7 +183,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_samesite="lax",
         ),
         template_config=TemplateConfig(instance=template_engine()),
-        before_send=[add_security_headers],  # every answer, also those from outside the middleware stack
+        before_send=[
+            add_security_headers,
+            cache_versioned_static,
+        ],  # every answer, also those from outside the middleware stack
         middleware=[
             HtmxRedirectMiddleware,
             i18n.LocaleMiddleware,

@@ -11,6 +11,7 @@ from litestar.response import Redirect
 from backoffice.orders import OrderDeskController
 from backoffice.quality import QualityController
 from backoffice.service import CareDeskController, ExpediteDeskController, RatingsController
+from backoffice.production import ProductionChartsController
 from domain.parties.auth import verify_staff
 from domain.parties.models import StaffUser
 from web.auth import STAFF, staff_viewer
@@ -37,6 +38,7 @@ def build_router(session_middleware: Any) -> Router:
             CareDeskController,
             RatingsController,
             QualityController,
+            ProductionChartsController,
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(staff_viewer, sync_to_thread=False)},

@@ -34,9 +34,11 @@ def _query(request: Request[Any, Any, Any], **changes: Any) -> str:
 
 
 def _static_version() -> str:
-    """A content hash of our own CSS and JS: a deploy changes the URLs, so day-long caching is safe."""
+    """A content hash of our own CSS and JS: a deploy changes the URLs, so they may be cached for good
+    (web.static_cache). Every file counts, not only app.*: a page may link any of them with ``?v=``."""
     digest = hashlib.sha256()
-    for path in sorted((TEMPLATES_DIR.parent / "static").glob("*/app.*")):
+    static = TEMPLATES_DIR.parent / "static"
+    for path in sorted([*static.glob("css/*.css"), *static.glob("js/*.js")]):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
 

@@ -1,0 +1,166 @@
+"""Jobs with planned (and some actual) times for the charts' demo, tests and benchmark data.
+
+Until the shop floor's planning service lands (confirm → jobs placed by the finite-capacity
+scheduler), orders in production have no jobs; this module writes Job/JobOperation rows directly
+from each product's routing with a simple sequential plan (each stage starts when the previous one
+ends, on the work center's calendar, ignoring other bookings). It is test/demo data, not planning:
+switch ``plan_orders`` to the planning service once it exists. Orders that already have jobs are
+left alone, so running it twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.base import SHANGHAI
+from domain.orders.models import SalesOrderLine
+from domain.production.master_data import calendar_from_json, load_routings
+from domain.production.models import Job, JobOperation, WorkCenter
+
+__all__ = ["OpPlan", "add_job", "plan_orders"]
+
+
+@dataclass(frozen=True)
+class OpPlan:
+    work_center_id: int
+    stage_zh: str
+    stage_en: str
+    planned_start: dt.datetime
+    planned_end: dt.datetime
+    actual_start: dt.datetime | None = None
+    actual_end: dt.datetime | None = None
+    quantity_done: Decimal = Decimal("0")
+    machine: int = 0
+    setup_min: Decimal = Decimal("30")
+    run_min_per_unit: Decimal = Decimal("1.5")
+
+
+async def add_job(
+    session: AsyncSession,
+    *,
+    order_id: int,
+    line: SalesOrderLine | tuple[int, int, Decimal],
+    ops: Sequence[OpPlan],
+) -> Job:
+    """One job for an order line with the given operations (seq 10, 20, …)."""
+    line_id, product_id, quantity = (
+        (line.id, line.product_id, line.quantity) if isinstance(line, SalesOrderLine) else line
+    )
+    job = Job(
+        order_id=order_id,
+        order_line_id=line_id,
+        product_id=product_id,
+        quantity=quantity,
+        status="planned",
+        release_at=ops[0].planned_start if ops else dt.datetime.now(dt.UTC),
+        planned_start=ops[0].planned_start if ops else None,
+        planned_end=ops[-1].planned_end if ops else None,
+    )
+    session.add(job)
+    await session.flush()
+    for i, op in enumerate(ops, start=1):
+        status = "done" if op.actual_end else "running" if op.actual_start else "pending"
+        session.add(
+            JobOperation(
+                job_id=job.id,
+                order_id=order_id,
+                seq=i * 10,
+                work_center_id=op.work_center_id,
+                stage_name_zh=op.stage_zh,
+                stage_name_en=op.stage_en,
+                setup_min=op.setup_min,
+                run_min_per_unit=op.run_min_per_unit,
+                quantity=quantity,
+                quantity_done=op.quantity_done,
+                status=status,
+                machine=op.machine,
+                planned_start=op.planned_start,
+                planned_end=op.planned_end,
+                actual_start=op.actual_start,
+                actual_end=op.actual_end,
+            )
+        )
+    await session.flush()
+    return job
+
+
+async def plan_orders(
+    session: AsyncSession, order_ids: Sequence[int], *, start: dt.datetime, now: dt.datetime, seed: int = 7
+) -> int:
+    """Sequential plans for the lines of ``order_ids`` that have no job yet, from ``start``; stages
+    whose plan lies before ``now`` get actual times (some a little late), the stage under way at
+    ``now`` is reported part done. Answers the number of jobs written. Statements: a few per batch of
+    orders, plus the inserts."""
+    if not order_ids:
+        return 0
+    rng = random.Random(seed)
+    lines = (
+        await session.execute(
+            select(
+                SalesOrderLine.id, SalesOrderLine.order_id, SalesOrderLine.product_id, SalesOrderLine.quantity
+            )
+            .outerjoin(Job, Job.order_line_id == SalesOrderLine.id)
+            .where(SalesOrderLine.order_id.in_(list(order_ids)), Job.id.is_(None))
+            .order_by(SalesOrderLine.order_id, SalesOrderLine.line_no)
+        )
+    ).all()
+    if not lines:
+        return 0
+    routings = await load_routings(session, sorted({line.product_id for line in lines}))
+    centers = {
+        wc.id: (calendar_from_json(wc.calendar), wc.machines)
+        for wc in (await session.scalars(select(WorkCenter))).all()
+    }
+    written = 0
+    for line in lines:
+        steps = routings.get(line.product_id) or []
+        if not steps:
+            continue
+        moment = start.astimezone(SHANGHAI) + dt.timedelta(hours=rng.randint(0, 48))
+        ops: list[OpPlan] = []
+        for step in steps:
+            calendar, machines = centers[step.work_center_id]
+            minutes = float(step.setup_min) + float(step.run_min_per_unit) * float(line.quantity)
+            p_start = calendar.next_working_instant(moment)
+            p_end = calendar.add_working_time(p_start, minutes)
+            a_start = a_end = None
+            done = Decimal("0")
+            if p_start < now:
+                a_start = p_start + dt.timedelta(minutes=rng.randint(0, 90))
+                slip = dt.timedelta(minutes=rng.choice([0, 0, 0, 30, 240, 900]))
+                if p_end + slip < now:
+                    a_end, done = p_end + slip, line.quantity
+                else:
+                    share = min(
+                        0.95, max(0.0, (now - p_start) / max(p_end - p_start, dt.timedelta(minutes=1)))
+                    )
+                    done = (line.quantity * Decimal(str(round(share * 0.8, 2)))).quantize(Decimal("1"))
+            ops.append(
+                OpPlan(
+                    work_center_id=step.work_center_id,
+                    stage_zh=step.stage_name_zh,
+                    stage_en=step.stage_name_en,
+                    planned_start=p_start,
+                    planned_end=p_end,
+                    actual_start=a_start,
+                    actual_end=a_end,
+                    quantity_done=done,
+                    machine=rng.randrange(machines),
+                    setup_min=step.setup_min,
+                    run_min_per_unit=step.run_min_per_unit,
+                )
+            )
+            # A little queueing between stages, as on a real floor.
+            moment = p_end + dt.timedelta(hours=rng.randint(1, 20))
+        await add_job(
+            session, order_id=line.order_id, line=(line.id, line.product_id, line.quantity), ops=ops
+        )
+        written += 1
+    return written
