@@ -196,8 +196,8 @@
       });
       Plotly.newPlot(box, traces, {
         barmode: "overlay", dragmode: "pan", hovermode: "closest",
-        height: 90 + data.rows.length * 24, margin: { l: 8, r: 12, t: 30, b: 40 },
-        legend: { orientation: "h", y: 1.02, yanchor: "bottom", x: 0 },
+        height: 120 + data.rows.length * 24, margin: { l: 8, r: 12, t: 24, b: 70 },
+        legend: { orientation: "h", y: -0.08, yanchor: "top", x: 0 },
         xaxis: { type: "date", range: data.range, gridcolor: COLORS.grid },
         yaxis: { type: "category", categoryorder: "array", categoryarray: data.rows, autorange: "reversed", automargin: true, fixedrange: true },
         shapes: [{ type: "line", xref: "x", yref: "paper", x0: data.now, x1: data.now, y0: 0, y1: 1,
@@ -224,13 +224,13 @@
         });
       });
       Plotly.newPlot(box, [{
-        type: "heatmap", x: data.days, y: data.centers, z: data.percent, zmin: 0, zmax: 120,
+        type: "heatmap", x: data.days.map(function (d) { return d.slice(5); }), y: data.centers, z: data.percent, zmin: 0, zmax: 120,
         colorscale: [[0, "#eef6f0"], [0.42, "#8fd19e"], [0.66, "#f2c27a"], [0.8, "#e8833a"], [1, "#c62828"]],
         text: text, texttemplate: "%{text}", textfont: { size: 10 }, hoverinfo: "text", hovertext: hover,
         xgap: 2, ygap: 2, colorbar: { title: { text: "%" }, thickness: 12 }
       }], {
-        height: 90 + data.centers.length * 34, margin: { l: 8, r: 8, t: 10, b: 50 },
-        xaxis: { type: "category", tickangle: -45, fixedrange: true },
+        height: 70 + data.centers.length * 34, margin: { l: 8, r: 8, t: 10, b: 40 },
+        xaxis: { type: "category", fixedrange: true },
         yaxis: { autorange: "reversed", automargin: true, fixedrange: true },
         plot_bgcolor: "#f4f6fa"
       }, { displayModeBar: false, responsive: true });

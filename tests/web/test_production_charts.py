@@ -47,7 +47,10 @@ def plan(database_url: str, order_no: str, *, stages: int = 3, lines: int | None
         for line in rows[:lines]:
             ops = []
             for i in range(stages):
-                start, end = _at(i - 1, 8), _at(i - 1, 17)
+                # Two stages in the past (one done, one running late), the rest from tomorrow on:
+                # nothing is due today, so what is late does not depend on the hour the test runs.
+                day = i - 2 if i < 2 else i - 1
+                start, end = _at(day, 8), _at(day, 17)
                 done = i == 0
                 ops.append(OpPlan(wc.id, f"工序{i}", f"Stage {i}", start, end,
                                   actual_start=start if i <= 1 else None, actual_end=end if done else None,
@@ -90,6 +93,7 @@ def test_gantt_json_is_the_customers_own_and_customer_safe(
     (line,) = data["lines"]
     assert [s["label"] for s in line["stages"]] == ["Stage 0", "Stage 1", "Stage 2"]
     assert [s["state"] for s in line["stages"]] == ["done", "running", "waiting"]
+    assert [s["late"] for s in line["stages"]] == [False, True, False]
     assert line["stages"][0]["percent"] == 100
     assert "empty" not in data
     for leak in ("WC-SECRET", "秘密", "77.77", "setup", "machine", "work_center", "price"):
@@ -185,7 +189,8 @@ def test_work_center_gantt_shows_the_window_and_filters_by_center(
     assert {b["order_no"] for b in figure["bars"]} == {order_no}
     assert len(figure["bars"]) == 3
     assert "WC-SECRET #1" in figure["rows"]
-    r = client.get(f"/backoffice/production/gantt?center={wc_id}&start={today_local()}&end={today_local()}")
+    yesterday = today_local() - dt.timedelta(days=1)
+    r = client.get(f"/backoffice/production/gantt?center={wc_id}&start={yesterday}&end={yesterday}")
     assert [b["stage"] for b in _figure(r.text, "data-center-gantt")["bars"]] == ["Stage 1"]
 
 
@@ -201,8 +206,8 @@ def test_load_heat_map_shows_percent_and_closed_days(
     assert r.status_code == 200
     figure = _figure(r.text, "data-load-heatmap")
     row = figure["centers"].index("WC-SECRET 秘密 车间")
-    # One of two machines busy the whole 8-hour day, each of the three days.
-    assert figure["percent"][row] == [50, 50, 50]
+    # One of two machines busy the whole 8-hour day yesterday and tomorrow; nothing booked today.
+    assert figure["percent"][row] == [50, 0, 50]
     assert 'class="heat--low"' in r.text
 
 
