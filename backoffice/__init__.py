@@ -9,9 +9,9 @@ from litestar.di import Provide
 from litestar.response import Redirect
 
 from backoffice.orders import OrderDeskController
+from backoffice.production import ProductionChartsController
 from backoffice.quality import QualityController
 from backoffice.service import CareDeskController, ExpediteDeskController, RatingsController
-from backoffice.production import ProductionChartsController
 from domain.parties.auth import verify_staff
 from domain.parties.models import StaffUser
 from web.auth import STAFF, staff_viewer

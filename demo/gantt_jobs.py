@@ -40,6 +40,7 @@ class OpPlan:
     machine: int = 0
     setup_min: Decimal = Decimal("30")
     run_min_per_unit: Decimal = Decimal("1.5")
+    status: str | None = None  # default: from the actual times (pending / running / done)
 
 
 async def add_job(
@@ -66,7 +67,7 @@ async def add_job(
     session.add(job)
     await session.flush()
     for i, op in enumerate(ops, start=1):
-        status = "done" if op.actual_end else "running" if op.actual_start else "pending"
+        status = op.status or ("done" if op.actual_end else "running" if op.actual_start else "pending")
         session.add(
             JobOperation(
                 job_id=job.id,
@@ -163,4 +164,23 @@ async def plan_orders(
             session, order_id=line.order_id, line=(line.id, line.product_id, line.quantity), ops=ops
         )
         written += 1
+    return written
+
+
+async def plan_demo_jobs(session: AsyncSession, *, now: dt.datetime) -> int:
+    """The demo factory's orders in production (and in QC) get plans that began last week, with
+    progress up to ``now``; confirmed ones get plans from tomorrow. Only orders without jobs."""
+    from domain.orders.models import SalesOrder  # local: the demo's only use of the orders table here
+
+    async def ids(*statuses: str) -> list[int]:
+        return list(
+            (await session.scalars(select(SalesOrder.id).where(SalesOrder.status.in_(statuses)))).all()
+        )
+
+    written = await plan_orders(
+        session, await ids("in_production", "qc"), start=now - dt.timedelta(days=6), now=now
+    )
+    written += await plan_orders(
+        session, await ids("confirmed"), start=now + dt.timedelta(days=1), now=now, seed=8
+    )
     return written

@@ -33,6 +33,7 @@ from domain.parties.roles import StaffRole
 from domain.production.calendar import to_local
 from domain.production.master_data import calendar_from_json
 from domain.production.models import Job, JobOperation, WorkCenter
+from domain.production.status import OperationStatus
 
 __all__ = [
     "DEFAULT_DAYS_AFTER",
@@ -284,7 +285,7 @@ async def order_gantt(
                 JobOperation.actual_end,
             )
             .join(Job, Job.id == JobOperation.job_id)
-            .where(JobOperation.order_id == order.id)
+            .where(JobOperation.order_id == order.id, JobOperation.status != OperationStatus.CANCELLED)
             .order_by(Job.order_line_id, JobOperation.seq)
         )
     ).all()
@@ -496,7 +497,11 @@ async def work_center_gantt(
         .join(SalesOrder, SalesOrder.id == JobOperation.order_id)
         .join(Customer, Customer.id == SalesOrder.customer_id)
         .join(Product, Product.id == Job.product_id)
-        .where(JobOperation.planned_start < hi, JobOperation.planned_end > lo)
+        .where(
+            JobOperation.planned_start < hi,
+            JobOperation.planned_end > lo,
+            JobOperation.status != OperationStatus.CANCELLED,
+        )
         .order_by(JobOperation.planned_start, JobOperation.id)
         .limit(limit + 1)
     )
@@ -658,7 +663,12 @@ async def load_by_day(session: AsyncSession, *, start: dt.date, days: int) -> Lo
     # One day of margin before the window: a night shift that started the evening before reaches in.
     bookings = await session.execute(
         select(JobOperation.work_center_id, JobOperation.planned_start, JobOperation.planned_end).where(
-            and_(JobOperation.planned_start < hi, JobOperation.planned_end > lo - _DAY)
+            and_(
+                JobOperation.planned_start < hi,
+                JobOperation.planned_end > lo - _DAY,
+                # A cancelled order's unfinished work freed its capacity; finished work still used it.
+                JobOperation.status != OperationStatus.CANCELLED,
+            )
         )
     )
     by_center: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}

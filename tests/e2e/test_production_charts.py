@@ -86,4 +86,3 @@ def test_planner_sees_the_load_heat_map_and_work_center_gantt(
     shot = shots / "backoffice-load.png"
     desk.screenshot(path=str(shot), full_page=True)
     _keep(shot)
-

@@ -138,6 +138,8 @@ async def test_load_by_day_divides_by_machines_and_marks_the_holiday_closed(
         OpPlan(wc.id, "车加工", "Turning", at(1, 8), at(1, 17), machine=0),
         OpPlan(wc.id, "车加工", "Turning", at(1, 8), at(1, 17), machine=1),
         OpPlan(wc.id, "精加工", "Finishing", at(3, 8), at(3, 12), machine=0),
+        # A cancelled order's operation freed its machine: it loads nothing.
+        OpPlan(wc.id, "包装", "Packing", at(3, 13), at(3, 17), machine=1, status="cancelled"),
     ])  # fmt: skip
     grid = await gantt.load_by_day(db, start=dt.date(2026, 12, 1), days=3)
     row = next(r for r in grid.rows if r.center.code == "T-LOAD")
