@@ -1,11 +1,11 @@
 """Jobs with planned (and some actual) times for the charts' demo, tests and benchmark data.
 
-Until the shop floor's planning service lands (confirm → jobs placed by the finite-capacity
-scheduler), orders in production have no jobs; this module writes Job/JobOperation rows directly
-from each product's routing with a simple sequential plan (each stage starts when the previous one
-ends, on the work center's calendar, ignoring other bookings). It is test/demo data, not planning:
-switch ``plan_orders`` to the planning service once it exists. Orders that already have jobs are
-left alone, so running it twice adds nothing.
+Until the shop floor's job creation lands (confirm → jobs placed by the finite-capacity scheduler),
+orders already in production have no jobs; this module writes Job/JobOperation rows directly, placed
+by the real scheduler (domain.production.planning reads) as if released some days ago, with made-up
+progress up to now. It is test/demo data, not planning: switch ``plan_orders`` to the shop floor's
+service once it exists. Orders that already have jobs are left alone, so running it twice adds
+nothing.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.base import SHANGHAI
 from domain.orders.models import SalesOrderLine
-from domain.production.master_data import calendar_from_json, load_routings
-from domain.production.models import Job, JobOperation, WorkCenter
+from domain.production import planning, scheduler
+from domain.production.master_data import load_routings
+from domain.production.models import Job, JobOperation
 
 __all__ = ["OpPlan", "add_job", "plan_orders"]
 
@@ -95,10 +95,10 @@ async def add_job(
 async def plan_orders(
     session: AsyncSession, order_ids: Sequence[int], *, start: dt.datetime, now: dt.datetime, seed: int = 7
 ) -> int:
-    """Sequential plans for the lines of ``order_ids`` that have no job yet, from ``start``; stages
-    whose plan lies before ``now`` get actual times (some a little late), the stage under way at
-    ``now`` is reported part done. Answers the number of jobs written. Statements: a few per batch of
-    orders, plus the inserts."""
+    """Plans for the lines of ``order_ids`` that have no job yet, placed by the finite-capacity
+    scheduler as if released at ``start`` (around the jobs already stored); stages planned to end
+    before ``now`` get actual times (some a little late), the one under way at ``now`` is reported
+    part done. Answers the number of jobs written."""
     if not order_ids:
         return 0
     rng = random.Random(seed)
@@ -115,51 +115,51 @@ async def plan_orders(
     if not lines:
         return 0
     routings = await load_routings(session, sorted({line.product_id for line in lines}))
-    centers = {
-        wc.id: (calendar_from_json(wc.calendar), wc.machines)
-        for wc in (await session.scalars(select(WorkCenter))).all()
-    }
+    lines = [line for line in lines if routings.get(line.product_id)]
+    floor = await planning.load_scheduler(session)
+    existing = await planning.current_bookings(session, now=start)
+    specs = await planning.job_specs_for(
+        session,
+        [planning.LineDemand(str(line.id), line.product_id, line.quantity) for line in lines],
+        release_at=start,
+    )
+    placed = floor.place(specs, existing, start)
+    by_job: dict[str, list[scheduler.PlannedOperation]] = {}
+    for op in placed.operations:
+        by_job.setdefault(op.job_key, []).append(op)
     written = 0
     for line in lines:
-        steps = routings.get(line.product_id) or []
-        if not steps:
-            continue
-        moment = start.astimezone(SHANGHAI) + dt.timedelta(hours=rng.randint(0, 48))
         ops: list[OpPlan] = []
-        for step in steps:
-            calendar, machines = centers[step.work_center_id]
-            minutes = float(step.setup_min) + float(step.run_min_per_unit) * float(line.quantity)
-            p_start = calendar.next_working_instant(moment)
-            p_end = calendar.add_working_time(p_start, minutes)
+        for step, p in zip(
+            routings[line.product_id], sorted(by_job[str(line.id)], key=lambda o: o.seq), strict=True
+        ):
             a_start = a_end = None
             done = Decimal("0")
-            if p_start < now:
-                a_start = p_start + dt.timedelta(minutes=rng.randint(0, 90))
+            if p.start < now:
+                a_start = p.start + dt.timedelta(minutes=rng.randint(0, 60))
                 slip = dt.timedelta(minutes=rng.choice([0, 0, 0, 30, 240, 900]))
-                if p_end + slip < now:
-                    a_end, done = p_end + slip, line.quantity
+                if p.end + slip < now:
+                    a_end, done = p.end + slip, line.quantity
                 else:
-                    share = min(
-                        0.95, max(0.0, (now - p_start) / max(p_end - p_start, dt.timedelta(minutes=1)))
+                    share = (now - p.start) / max(p.end - p.start, dt.timedelta(minutes=1))
+                    done = (line.quantity * Decimal(str(round(min(0.95, share) * 0.8, 2)))).quantize(
+                        Decimal("1")
                     )
-                    done = (line.quantity * Decimal(str(round(share * 0.8, 2)))).quantize(Decimal("1"))
             ops.append(
                 OpPlan(
                     work_center_id=step.work_center_id,
                     stage_zh=step.stage_name_zh,
                     stage_en=step.stage_name_en,
-                    planned_start=p_start,
-                    planned_end=p_end,
+                    planned_start=p.start,
+                    planned_end=p.end,
                     actual_start=a_start,
                     actual_end=a_end,
                     quantity_done=done,
-                    machine=rng.randrange(machines),
+                    machine=p.machine,
                     setup_min=step.setup_min,
                     run_min_per_unit=step.run_min_per_unit,
                 )
             )
-            # A little queueing between stages, as on a real floor.
-            moment = p_end + dt.timedelta(hours=rng.randint(1, 20))
         await add_job(
             session, order_id=line.order_id, line=(line.id, line.product_id, line.quantity), ops=ops
         )

@@ -59,7 +59,7 @@ DEFAULT_DAYS_AFTER = 14
 MAX_WINDOW_DAYS = 62
 # A work-center chart with more bars than this is unreadable and slow to draw on a laptop; the page
 # says so and asks for a work-center filter or a shorter window instead of drawing a smear.
-MAX_BARS = 3000
+MAX_BARS = 2000
 
 SCHEDULE_ROLES = frozenset({StaffRole.PMC, StaffRole.SALES_MANAGER, StaffRole.QC, StaffRole.ADMIN})
 
@@ -434,30 +434,35 @@ class WorkCenterGantt:
     truncated: bool
 
     def to_json(self) -> dict[str, Any]:
+        """Column-wise, times as minutes from the window's start: a few thousand bars ride in the page
+        (an HTML attribute, where every quote costs six bytes) at about a quarter of the row-wise size."""
         lo, hi = self.window.bounds()
         rows = [f"{c.code} #{m + 1}" for c in self.centers for m in range(c.machines)]
+        index = {name: i for i, name in enumerate(rows)}
+
+        def minutes(moment: dt.datetime | None) -> int | None:
+            return None if moment is None else round((to_local(moment) - lo) / _MINUTE)
+
+        bars = self.bars
         return {
             "now": _wall(self.now),
             "range": [_wall(lo), _wall(hi)],
             "rows": rows,
-            "bars": [
-                {
-                    "row": b.row,
-                    "order_no": b.order_no,
-                    "customer": b.customer_code,
-                    "line_no": b.line_no,
-                    "part_no": b.part_no,
-                    "stage": b.stage,
-                    "state": b.state,
-                    "planned_start": _wall(b.planned_start),
-                    "planned_end": _wall(b.planned_end),
-                    "actual_start": _wall(b.actual_start),
-                    "actual_end": _wall(b.actual_end),
-                    "percent": b.percent,
-                    "late": b.late,
-                }
-                for b in self.bars
-            ],
+            "bars": {
+                "row": [index[b.row] for b in bars],
+                "order_no": [b.order_no for b in bars],
+                "customer": [b.customer_code for b in bars],
+                "line_no": [b.line_no for b in bars],
+                "part_no": [b.part_no for b in bars],
+                "stage": [b.stage for b in bars],
+                "state": [b.state[0] for b in bars],  # w(aiting) r(unning) d(one)
+                "ps": [minutes(b.planned_start) for b in bars],
+                "pe": [minutes(b.planned_end) for b in bars],
+                "as": [minutes(b.actual_start) for b in bars],
+                "ae": [minutes(b.actual_end) for b in bars],
+                "percent": [b.percent for b in bars],
+                "late": [int(b.late) for b in bars],
+            },
         }
 
 

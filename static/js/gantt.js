@@ -172,33 +172,37 @@
   // --- back office: work-center Gantt --------------------------------------------------------------
 
   function initCenterGantt(box) {
-    var data = JSON.parse(box.dataset.figure), t = box.dataset;
-    if (!data.bars.length) return;
+    var data = JSON.parse(box.dataset.figure), t = box.dataset, b = data.bars;
+    if (!b.row.length) return;
+    var t0 = ms(data.range[0]), MIN = 60 * 1000;
+    function wall(m) { return m === null ? "…" : new Date(t0 + m * MIN).toISOString().slice(5, 16).replace("T", " "); }
     loadPlotly(box.dataset.plotlySrc).then(function (Plotly) {
-      var groups = { waiting: [], running: [], done: [], late: [] };
-      data.bars.forEach(function (b) { groups[b.late ? "late" : b.state].push(b); });
-      var colors = { waiting: COLORS.waiting, running: COLORS.actual, done: "#8a94a6", late: COLORS.late };
+      var groups = { w: [], r: [], d: [], late: [] };
+      b.row.forEach(function (_, i) { groups[b.late[i] ? "late" : b.state[i]].push(i); });
+      var colors = { w: COLORS.waiting, r: COLORS.actual, d: "#8a94a6", late: COLORS.late };
+      var names = { w: t.tWaiting, r: t.tRunning, d: t.tDone, late: t.tLate };
       var traces = Object.keys(groups).map(function (k) {
-        var bars = groups[k];
+        var ix = groups[k];
         return {
-          type: "bar", orientation: "h", name: t["t" + k.charAt(0).toUpperCase() + k.slice(1)],
-          base: bars.map(function (b) { return b.planned_start; }),
-          x: bars.map(function (b) { return Math.max(ms(b.planned_end) - ms(b.planned_start), MS_HOUR / 6); }),
-          y: bars.map(function (b) { return b.row; }),
+          type: "bar", orientation: "h", name: names[k],
+          base: ix.map(function (i) { return t0 + b.ps[i] * MIN; }),
+          x: ix.map(function (i) { return Math.max((b.pe[i] - b.ps[i]) * MIN, 10 * MIN); }),
+          y: ix.map(function (i) { return data.rows[b.row[i]]; }),
           marker: { color: colors[k], line: { color: "#fff", width: 0.5 } }, width: 0.8,
           hoverinfo: "text",
-          hovertext: bars.map(function (b) {
-            return b.order_no + " · " + b.customer + " · #" + b.line_no + " " + b.part_no + "<br>" + b.stage +
-              " · " + b.percent + "%<br>" + short(b.planned_start) + " → " + short(b.planned_end) +
-              (b.actual_start ? "<br>" + t.tActual + ": " + short(b.actual_start) + " → " + (b.actual_end ? short(b.actual_end) : "…") : "");
+          hovertext: ix.map(function (i) {
+            return b.order_no[i] + " · " + b.customer[i] + " · #" + b.line_no[i] + " " + b.part_no[i] + "<br>" +
+              b.stage[i] + " · " + b.percent[i] + "%<br>" + wall(b.ps[i]) + " → " + wall(b.pe[i]) +
+              (b.as[i] !== null ? "<br>" + t.tActual + ": " + wall(b.as[i]) + " → " + wall(b.ae[i]) : "");
           })
         };
       });
       Plotly.newPlot(box, traces, {
         barmode: "overlay", dragmode: "pan", hovermode: "closest",
-        height: 120 + data.rows.length * 24, margin: { l: 8, r: 12, t: 24, b: 70 },
-        legend: { orientation: "h", y: -0.08, yanchor: "top", x: 0 },
-        xaxis: { type: "date", range: data.range, gridcolor: COLORS.grid },
+        height: 100 + data.rows.length * 24, margin: { l: 8, r: 12, t: 40, b: 40 },
+        // Top right: the today marker's label sits near the left (the window opens two days back).
+        legend: { orientation: "h", x: 1, xanchor: "right", y: 1, yanchor: "bottom" },
+        xaxis: { type: "date", range: data.range, gridcolor: COLORS.grid, tickformat: "%m-%d" },
         yaxis: { type: "category", categoryorder: "array", categoryarray: data.rows, autorange: "reversed", automargin: true, fixedrange: true },
         shapes: [{ type: "line", xref: "x", yref: "paper", x0: data.now, x1: data.now, y0: 0, y1: 1,
           line: { color: COLORS.today, width: 2, dash: "dot" } }],

@@ -186,12 +186,12 @@ def test_work_center_gantt_shows_the_window_and_filters_by_center(
     assert r.status_code == 200
     assert 'href="/backoffice/production/gantt"' in r.text  # the nav link
     figure = _figure(r.text, "data-center-gantt")
-    assert {b["order_no"] for b in figure["bars"]} == {order_no}
-    assert len(figure["bars"]) == 3
+    assert set(figure["bars"]["order_no"]) == {order_no}
+    assert len(figure["bars"]["row"]) == 3
     assert "WC-SECRET #1" in figure["rows"]
     yesterday = today_local() - dt.timedelta(days=1)
     r = client.get(f"/backoffice/production/gantt?center={wc_id}&start={yesterday}&end={yesterday}")
-    assert [b["stage"] for b in _figure(r.text, "data-center-gantt")["bars"]] == ["Stage 1"]
+    assert _figure(r.text, "data-center-gantt")["bars"]["stage"] == ["Stage 1"]
 
 
 def test_load_heat_map_shows_percent_and_closed_days(
