@@ -67,9 +67,10 @@ async def prepare(url: str, customer_code: str, background: int) -> tuple[list[s
         if already is None:
             now = utcnow()
             ids = [o.id for o in own] + list(others)
+            # Placed by the finite-capacity scheduler as if released ten days ago; in batches, each
+            # one around the bookings of those before it.
+            start = now - dt.timedelta(days=10)
             for i in range(0, len(ids), 500):
-                # Spread over the weeks around today, as a running factory's plan is.
-                start = now - dt.timedelta(days=10) + dt.timedelta(hours=(i // 500) * 20)
                 await plan_orders(s, ids[i : i + 500], start=start, now=now, seed=i)
                 await s.commit()
     await engine.dispose()
@@ -102,7 +103,7 @@ async def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--customer", default="C001")
-    parser.add_argument("--background", type=int, default=3000, help="other customers' orders to plan too")
+    parser.add_argument("--background", type=int, default=1000, help="other customers' orders to plan too")
     args = parser.parse_args()
     url = normalise_db_url(args.database_url)
     os.environ.setdefault("ARGON2_TIME_COST", "1")

@@ -26,6 +26,19 @@ class PortalGanttController(Controller):
             db_session, viewer.customer_id, order_no, lang=current_locale(), now=utcnow()
         )
         body = chart.to_json()
+        # The script's words travel with the data, not in the order page (which must stay small).
+        body["labels"] = {
+            "planned": gettext("Planned"),
+            "actual": gettext("Actual"),
+            "today": gettext("Today"),
+            "late": gettext("Late"),
+            "done": gettext("done"),
+            "line": gettext("Line"),
+            "due": gettext("Due"),
+            "waiting": gettext("Not started"),
+            "running": gettext("In progress"),
+            "finished": gettext("Finished"),
+        }
         if not chart.planned:
             body["empty"] = (
                 gettext(

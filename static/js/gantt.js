@@ -140,13 +140,12 @@
   }
 
   function initOrderGantt(section) {
-    var t = section.dataset, status = section.querySelector(".gantt__status");
-    var t2 = { planned: t.tPlanned, actual: t.tActual, today: t.tToday, late: t.tLate, done: t.tDone,
-      line: t.tLine, due: t.tDue, waiting: t.tWaiting, running: t.tRunning, finished: t.tFinished };
+    var status = section.querySelector(".gantt__status");
     whenVisible(section, function () {
       fetch(section.dataset.ganttSrc, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
         .then(function (data) {
+          var t2 = data.labels;
           var hasStages = data.lines.some(function (l) { return l.stages.length; });
           if (!hasStages) {
             status.textContent = data.empty || "";
@@ -158,14 +157,22 @@
             var fig = orderFigure(data, t2), scroll = section.querySelector(".gantt__scroll");
             var chart = section.querySelector(".gantt__chart");
             scroll.hidden = false;
-            section.querySelector(".gantt__legend").hidden = false;
+            var legend = section.querySelector(".gantt__legend");
+            ["planned", "actual", "late", "today"].forEach(function (k) {
+              var li = el("li");
+              li.appendChild(el("span", "gantt__key gantt__key--" + k));
+              li.lastChild.setAttribute("aria-hidden", "true");
+              li.appendChild(document.createTextNode(t2[k]));
+              legend.appendChild(li);
+            });
+            legend.hidden = false;
             // At least ~16 px a day so a long schedule scrolls sideways instead of squashing.
             chart.style.minWidth = Math.max(scroll.clientWidth, Math.round(120 + fig.days * 16)) + "px";
             status.hidden = true;
             return Plotly.newPlot(chart, fig.traces, fig.layout, CONFIG);
           });
         })
-        .catch(function () { status.textContent = t.tError; });
+        .catch(function () { status.textContent = section.dataset.tError; });
     });
   }
 
