@@ -298,7 +298,8 @@ async def test_work_center_gantt_places_bars_on_machine_rows(db: AsyncSession, m
     assert figure["rows"] == ["T-WC #1", "T-WC #2"]
     # Minutes from the window's start (11-30 00:00): 12-01 08:00 is 1 day 8 h in.
     assert (figure["bars"]["row"], figure["bars"]["ps"], figure["bars"]["pe"]) == ([1], [32 * 60], [41 * 60])
-    assert figure["bars"]["state"] == ["w"] and figure["bars"]["as"] == [None]
+    assert figure["bars"]["state"] == ["w"]
+    assert figure["bars"]["as"] == [None]
     capped = await gantt.work_center_gantt(db, window, now=at(1, 9), lang="en", limit=0)
     assert capped.truncated
     assert not capped.bars
