@@ -240,7 +240,7 @@
         text: text, texttemplate: "%{text}", textfont: { size: 10 }, hoverinfo: "text", hovertext: hover,
         xgap: 2, ygap: 2, colorbar: { title: { text: "%" }, thickness: 12 }
       }], {
-        height: 70 + data.centers.length * 34, margin: { l: 8, r: 8, t: 10, b: 40 },
+        height: Math.max(180, 70 + data.centers.length * 34), margin: { l: 8, r: 8, t: 10, b: 40 },
         xaxis: { type: "category", fixedrange: true },
         yaxis: { autorange: "reversed", automargin: true, fixedrange: true },
         plot_bgcolor: "#f4f6fa"
