@@ -4,6 +4,7 @@ several machines, night shifts), the customer view's safe fields, and a constant
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from decimal import Decimal
 
@@ -303,3 +304,47 @@ async def test_work_center_gantt_places_bars_on_machine_rows(db: AsyncSession, m
     capped = await gantt.work_center_gantt(db, window, now=at(1, 9), lang="en", limit=0)
     assert capped.truncated
     assert not capped.bars
+
+
+# -- the demo/bench plans ---------------------------------------------------------------------------
+
+
+@MODULE_LOOP
+async def test_demo_plans_follow_the_routing_respect_capacity_and_run_once(
+    db: AsyncSession, module_seed: Seed
+) -> None:
+    from demo.factory import create_shop_floor
+    from demo.gantt_jobs import plan_orders
+    from domain.catalog.models import Product
+    from domain.production.models import Job, JobOperation
+
+    products = {p.part_no: (p.id, p.unit_price) for p in (await db.scalars(select(Product))).all()}
+    await create_shop_floor(db, products=products, password_hash="x", since=at(1, 8) - dt.timedelta(days=30))
+    order_ids = list(
+
+            await db.scalars(
+                select(SalesOrder.id).where(SalesOrder.order_no.in_(list(module_seed.orders.values())))
+            )
+
+    )
+    now = at(10, 12)
+    written = await plan_orders(db, order_ids, start=at(1, 8), now=now)
+    lines = (await db.scalars(select(SalesOrderLine).where(SalesOrderLine.order_id.in_(order_ids)))).all()
+    assert written == len(lines) == len((await db.scalars(select(Job))).all())
+    ops = (await db.scalars(select(JobOperation).order_by(JobOperation.job_id, JobOperation.seq))).all()
+    by_job: dict[int, list[JobOperation]] = {}
+    for op in ops:
+        by_job.setdefault(op.job_id, []).append(op)
+    for chain in by_job.values():
+        assert len(chain) >= 3
+        assert all(a.planned_end <= b.planned_start for a, b in itertools.pairwise(chain))
+        # Before now: finished or under way; a stage that finished has its whole quantity done.
+        assert all(op.actual_end is None or op.quantity_done == op.quantity for op in chain)
+        assert all(op.actual_start is None for op in chain if op.planned_start >= now)
+    by_machine: dict[tuple[int, int], list[JobOperation]] = {}
+    for op in ops:
+        by_machine.setdefault((op.work_center_id, op.machine), []).append(op)
+    for booked in by_machine.values():
+        booked.sort(key=lambda o: o.planned_start)
+        assert all(a.planned_end <= b.planned_start for a, b in itertools.pairwise(booked))
+    assert await plan_orders(db, order_ids, start=at(1, 8), now=now) == 0
