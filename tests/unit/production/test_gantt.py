@@ -321,11 +321,9 @@ async def test_demo_plans_follow_the_routing_respect_capacity_and_run_once(
     products = {p.part_no: (p.id, p.unit_price) for p in (await db.scalars(select(Product))).all()}
     await create_shop_floor(db, products=products, password_hash="x", since=at(1, 8) - dt.timedelta(days=30))
     order_ids = list(
-
-            await db.scalars(
-                select(SalesOrder.id).where(SalesOrder.order_no.in_(list(module_seed.orders.values())))
-            )
-
+        await db.scalars(
+            select(SalesOrder.id).where(SalesOrder.order_no.in_(list(module_seed.orders.values())))
+        )
     )
     now = at(10, 12)
     written = await plan_orders(db, order_ids, start=at(1, 8), now=now)
