@@ -24,11 +24,13 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
+import api
 import backoffice
 import domain.models  # noqa: F401  (registers every table on the metadata)
 import portal
 from config import ROOT, Settings
 from domain.parties.auth import configure_hasher
+from integrations.dingtalk import callback as dingtalk
 from web import i18n
 from web.auth import FACES, PORTAL, face_of, safe_next
 from web.errors import EXCEPTION_HANDLERS
@@ -170,8 +172,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             static,
             backoffice.build_router(staff_sessions.middleware),
             portal.build_router(portal_sessions.middleware),
+            api.build_router(),
+            dingtalk.build_router(),
         ],
-        plugins=[SQLAlchemyPlugin(config=alchemy), DemoCLIPlugin()],
+        plugins=[SQLAlchemyPlugin(config=alchemy), DemoCLIPlugin(), *api.plugins()],
         state=State({"settings": settings, "alchemy": alchemy}),
         stores=stores,
         csrf_config=CSRFConfig(
@@ -184,6 +188,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         template_config=TemplateConfig(instance=template_engine()),
         before_send=[
+            api.docs_csp,
             add_security_headers,
             cache_versioned_static,
         ],  # every answer, also those from outside the middleware stack
@@ -192,9 +197,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             i18n.LocaleMiddleware,
             FlashMiddleware,
         ],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=api.for_api_paths(EXCEPTION_HANDLERS),
         debug=settings.debug,
-        openapi_config=None,
+        openapi_config=api.openapi_config(),
     )
 
 

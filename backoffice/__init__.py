@@ -8,6 +8,7 @@ from litestar import Router, get
 from litestar.di import Provide
 from litestar.response import Redirect
 
+from backoffice.api_clients import ApiClientsController
 from backoffice.orders import OrderDeskController
 from backoffice.production import ProductionChartsController
 from backoffice.quality import QualityController
@@ -39,6 +40,7 @@ def build_router(session_middleware: Any) -> Router:
             RatingsController,
             QualityController,
             ProductionChartsController,
+            ApiClientsController,
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(staff_viewer, sync_to_thread=False)},

@@ -26,6 +26,7 @@ from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlalchemy import Sequence as DbSequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from demo.api import DEMO_TOKEN, ensure_demo_api_client
 from demo.gantt_jobs import plan_demo_jobs
 from demo.quality import load_quality_demo
 from demo.service import load_service_demo
@@ -1235,6 +1236,7 @@ async def demo_present(session: AsyncSession) -> bool:
 async def load_demo(session: AsyncSession, *, orders: int = 320) -> bool:
     """Load the demo factory into ``session`` and answer True; answer False and change nothing when it
     is already there. Never commits (the caller does)."""
+    await ensure_demo_api_client(session)  # also into a demo factory loaded before the API existed
     if await demo_present(session):
         return False
     rng = random.Random(DEMO_SEED)
@@ -1286,3 +1288,4 @@ def print_logins(echo: Callable[[str], None]) -> None:
                 f"    {u.username:<{width}}{u.role:<18}{c.code} {c.name} · {ROLE_LABELS[u.role]} {u.display_name}"
             )
     echo("")
+    echo(f"  JSON API 接口  {DEMO_URL}/schema  (Authorization: Bearer {DEMO_TOKEN}, demo only)")

@@ -1,8 +1,10 @@
 """Imports every context's models so the metadata (and Alembic) sees all tables."""
 
+from domain.api_access.models import ApiClient, IdempotencyRecord
 from domain.catalog.models import Product
 from domain.expedite.models import ExpediteRequest
 from domain.feedback.models import CareTicket, DeliveryRating
+from domain.integrations.models import ProcessedEvent
 from domain.notifications.models import Notification
 from domain.orders.models import NumberSequence, OrderEvent, SalesOrder, SalesOrderLine
 from domain.outbox.models import OutboxMessage
@@ -11,12 +13,14 @@ from domain.production.models import Job, JobOperation, OperationPhoto, RoutingO
 from domain.quality.models import Characteristic, Inspection, Nonconformance, QcReport, ReportDownload
 
 __all__ = [
+    "ApiClient",
     "CareTicket",
     "Characteristic",
     "Customer",
     "CustomerUser",
     "DeliveryRating",
     "ExpediteRequest",
+    "IdempotencyRecord",
     "Inspection",
     "Job",
     "JobOperation",
@@ -27,6 +31,7 @@ __all__ = [
     "OperationPhoto",
     "OrderEvent",
     "OutboxMessage",
+    "ProcessedEvent",
     "Product",
     "QcReport",
     "ReportDownload",

@@ -21,6 +21,8 @@ class SalesOrder(BigIntAuditBase):
         # A status queue by due date (PMC's "in production, earliest requested first") reads in order.
         Index("ix_sales_orders_status_requested", "status", "requested_date", "id"),
         Index("ix_sales_orders_order_date", "order_date"),
+        # The API's "changed since T" feed walks orders by (updated_at, id).
+        Index("ix_sales_orders_updated_id", "updated_at", "id"),
     )
 
     order_no: Mapped[str] = mapped_column(String(20), unique=True)

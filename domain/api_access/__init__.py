@@ -1,0 +1,1 @@
+"""API access for other systems: clients with hashed bearer tokens and scopes, and idempotency keys."""

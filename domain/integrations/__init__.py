@@ -1,0 +1,1 @@
+"""What the factory keeps about inbound integrations (DingTalk approvals, …): events already handled."""
