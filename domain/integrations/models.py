@@ -17,6 +17,8 @@ class ProcessedEvent(BigIntAuditBase):
     event_key: Mapped[str] = mapped_column(
         String(200)
     )  # e.g. "bpms_instance_change:<processInstanceId>:finish"
-    outcome: Mapped[str] = mapped_column(String(20))  # created | invalid (the form could not become an order)
+    outcome: Mapped[str] = mapped_column(
+        String(20)
+    )  # claimed (in flight) | created | invalid (the form could not become an order)
     order_no: Mapped[str | None] = mapped_column(String(20), default=None)
     detail: Mapped[str] = mapped_column(String(500), default="")

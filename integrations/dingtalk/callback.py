@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Response, Router, post
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actors import Actor
 from domain.errors import ValidationFailed
-from domain.integrations.services import already_processed, claim_event
+from domain.integrations.services import already_processed, claim_event, forget_event, settle_event
 from domain.orders.external_intake import create_coded_order
 from domain.parties.roles import StaffRole
 from integrations.dingtalk.client import DingTalkClient, DingTalkError
@@ -113,25 +114,36 @@ async def _approved(session: AsyncSession, dingtalk: DingTalkAdapter, event: dic
         return
     # Fetched before anything is written, so no lock is held while DingTalk answers.
     instance = await dingtalk.client.process_instance(instance_id)
-    record = await claim_event(session, SOURCE, key)
-    if record is None:
-        log.info("dingtalk approval %s handled by a concurrent copy", instance_id)
+    async with AsyncSession(session.bind) as own:  # the claim commits at once, on its own
+        event_id = await claim_event(own, SOURCE, key)
+        await own.commit()
+    if event_id is None:
+        log.info("dingtalk approval %s handled by another copy", instance_id)
         return
-    coded = order_from_form(instance)
     try:
-        async with session.begin_nested():
-            order = await create_coded_order(
-                session, coded, _actor(instance), channel="dingtalk", submit=True
-            )
+        order = await create_coded_order(
+            session, order_from_form(instance), _actor(instance), channel="dingtalk", submit=True
+        )
     except ValidationFailed as exc:
-        # A form no order can come from stays refused: recorded so the retries stop, and logged for
+        # A form no order can come from stays refused: settled so the retries stop, and logged for
         # the sales desk to enter by hand.
-        record.outcome = "invalid"
-        record.detail = str(exc)[:500]
+        await session.rollback()
+        detail = str(exc)
+        await _apart(session, lambda own: settle_event(own, event_id, outcome="invalid", detail=detail))
         log.warning("dingtalk approval %s cannot become an order: %s", instance_id, exc)
         return
-    record.order_no = order.order_no
+    except Exception:
+        await session.rollback()
+        await _apart(session, lambda own: forget_event(own, event_id))  # DingTalk's retry tries again
+        raise
+    await settle_event(session, event_id, outcome="created", order_no=order.order_no)  # with the order
     log.info("dingtalk approval %s → order %s", instance_id, order.order_no)
+
+
+async def _apart(session: AsyncSession, work: Callable[[AsyncSession], Awaitable[None]]) -> None:
+    async with AsyncSession(session.bind) as own:
+        await work(own)
+        await own.commit()
 
 
 def build_router(settings: DingTalkSettings | None = None) -> Router:

@@ -7,6 +7,7 @@ more when DingTalk says it is no longer valid.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -28,15 +29,24 @@ class DingTalkClient:
         self._transport = transport
         self._token: str | None = None
         self._expires_at = 0.0
+        # Callbacks arrive together (DingTalk retries, several approvals at once): one token request
+        # serves them all, instead of each fetching its own and revoking the one before.
+        self._lock = asyncio.Lock()
 
     def _http(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
             base_url=self.settings.api_base, timeout=self.settings.timeout_s, transport=self._transport
         )
 
-    async def access_token(self, *, force: bool = False) -> str:
-        if not force and self._token and time.monotonic() < self._expires_at:
-            return self._token
+    async def access_token(self, *, refused: str | None = None) -> str:
+        """The cached token, or a new one. ``refused``: a token DingTalk just rejected (fetch anew,
+        unless another caller has done so meanwhile)."""
+        async with self._lock:
+            if self._token and self._token != refused and time.monotonic() < self._expires_at:
+                return self._token
+            return await self._fetch_token()
+
+    async def _fetch_token(self) -> str:
         async with self._http() as http:
             try:
                 r = await http.post(
@@ -54,8 +64,8 @@ class DingTalkClient:
 
     async def process_instance(self, instance_id: str) -> dict[str, Any]:
         """The approval instance (``result`` of GET /v1.0/workflow/processInstances)."""
+        token = await self.access_token()
         for attempt in range(2):
-            token = await self.access_token(force=attempt > 0)
             async with self._http() as http:
                 try:
                     r = await http.get(
@@ -66,7 +76,9 @@ class DingTalkClient:
                 except httpx.HTTPError as exc:
                     raise DingTalkError(f"instance request failed: {exc}") from exc
             if r.status_code in (401, 403) and attempt == 0:
-                continue  # the cached token was revoked or expired early: fetch a new one, once
+                # The cached token was revoked or expired early: a new one, and one more try.
+                token = await self.access_token(refused=token)
+                continue
             body = _json(r)
             if r.status_code != 200 or not isinstance(body.get("result"), dict):
                 raise DingTalkError(

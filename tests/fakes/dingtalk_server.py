@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ class FakeDingTalk:
         self.calls: Counter[str] = Counter()
         self.valid_token: str | None = None
         self.url = ""
+        self.delay_s = 0.0  # a slow DingTalk: widens the window in which copies of one event overlap
 
     def revoke_tokens(self) -> None:
         self.valid_token = None
@@ -66,6 +68,7 @@ class FakeDingTalk:
                         401, {"code": "InvalidAuthentication", "message": "不合法的access_token"}
                     )
                 instance_id = (parse_qs(parts.query).get("processInstanceId") or [""])[0]
+                time.sleep(fake.delay_s)
                 if instance_id not in fake.instances:
                     return self._send(400, {"code": "paramError", "message": "processInstanceId not found"})
                 return self._send(200, {"success": True, "result": fake.instances[instance_id]})
