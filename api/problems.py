@@ -100,8 +100,11 @@ def _handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem
         return problem(403, str(exc.detail), headers={"WWW-Authenticate": challenge})
     if isinstance(exc, ValidationException):
         extra = exc.extra if isinstance(exc.extra, list) else []
+        # Litestar names the body as a whole "data" (its parameter); the API's readers know it as the body.
         body_errors = {
-            str(e.get("key", "")): str(e.get("message", "")) for e in extra if e.get("source") == "body"
+            ("body" if e.get("key") == "data" else str(e.get("key", ""))): str(e.get("message", ""))
+            for e in extra
+            if e.get("source") == "body"
         }
         if body_errors:
             # The JSON was well-formed but does not fit the schema: unknown or missing fields, wrong types.
