@@ -94,9 +94,10 @@ async def claim(
     except IntegrityError:
         pass
     existing = await session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.client_id == client_id, IdempotencyRecord.key == key
-        )
+        select(IdempotencyRecord)
+        .where(IdempotencyRecord.client_id == client_id, IdempotencyRecord.key == key)
+        # The row as it is now, not as this session may still hold it (complete() writes past the ORM).
+        .execution_options(populate_existing=True)
     )
     if existing is None:  # purged between our insert and this read: vanishingly rare, so retry later
         raise KeyInFlight(key)

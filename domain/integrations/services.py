@@ -46,9 +46,9 @@ async def claim_event(
     except IntegrityError:
         pass
     existing = await session.scalar(
-        select(ProcessedEvent).where(
-            ProcessedEvent.source == source, ProcessedEvent.event_key == event_key[:200]
-        )
+        select(ProcessedEvent)
+        .where(ProcessedEvent.source == source, ProcessedEvent.event_key == event_key[:200])
+        .execution_options(populate_existing=True)  # as the row is now (settle_event writes past the ORM)
     )
     if existing is None or existing.outcome != CLAIMED or existing.updated_at >= now - ABANDONED_AFTER:
         return None
