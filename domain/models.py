@@ -3,6 +3,7 @@
 from domain.catalog.models import Product
 from domain.expedite.models import ExpediteRequest
 from domain.feedback.models import CareTicket, DeliveryRating
+from domain.intake.models import ExcelImport
 from domain.notifications.models import Notification
 from domain.orders.models import NumberSequence, OrderEvent, SalesOrder, SalesOrderLine
 from domain.outbox.models import OutboxMessage
@@ -16,6 +17,7 @@ __all__ = [
     "Customer",
     "CustomerUser",
     "DeliveryRating",
+    "ExcelImport",
     "ExpediteRequest",
     "Inspection",
     "Job",
