@@ -8,6 +8,8 @@ from litestar import Router, get
 from litestar.di import Provide
 from litestar.response import Redirect
 
+from backoffice.excel_import import ExcelImportController
+from backoffice.order_export import OrderExportController
 from backoffice.orders import OrderDeskController
 from backoffice.production import ProductionChartsController
 from backoffice.quality import QualityController
@@ -39,6 +41,8 @@ def build_router(session_middleware: Any) -> Router:
             RatingsController,
             QualityController,
             ProductionChartsController,
+            ExcelImportController,
+            OrderExportController,
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(staff_viewer, sync_to_thread=False)},
