@@ -7,6 +7,7 @@ their session; preview and import both parse that same file, so what is imported
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -17,18 +18,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.base import today_local
 from domain.catalog.models import Product
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import ValidationFailed
 from domain.i18n import N_
 from domain.intake import excel, services
 from domain.intake.template import build_template
 from domain.orders.permissions import authorize_entry
 from domain.parties.models import Customer
-from web.auth import StaffViewer, require_signed_in
+from web.auth import STAFF, StaffViewer, require_signed_in
 from web.flash import flash_cookie
 from web.templating import is_fragment_request, page
 
 BASE = "/backoffice/imports/excel"
-SESSION_KEYS = "excel_imports"
 PREVIEW_ORDERS = 200  # orders listed on the preview; the counts cover all
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -37,9 +37,11 @@ def _store(request: Request[Any, Any, Any]) -> services.UploadStore:
     return services.UploadStore(request.app.state.settings.upload_dir)
 
 
-def _check_session(request: Request[Any, Any, Any], key: str) -> None:
-    if key not in request.session.get(SESSION_KEYS, []):
-        raise NotFound(key)
+def _session_tag(request: Request[Any, Any, Any]) -> str:
+    """A digest of the sign-in session's id (the cookie rotates at every sign-in). Kept with the upload
+    instead of writing the upload's key into the session: the session row is written only at sign-in."""
+    cookie = request.cookies.get(STAFF.cookie, "")
+    return hashlib.sha256(cookie.encode()).hexdigest()
 
 
 class ExcelImportController(Controller):
@@ -89,21 +91,19 @@ class ExcelImportController(Controller):
         filename = upload.filename if isinstance(upload, UploadFile) else ""
         try:
             record = await services.register_upload(
-                db_session, _store(request), data=data, filename=filename, actor=viewer.actor()
-            )
+                db_session, _store(request), data=data, filename=filename, actor=viewer.actor(),
+                session_tag=_session_tag(request),
+            )  # fmt: skip
         except ValidationFailed as exc:
             context = {"viewer": viewer, "errors": exc.errors}
             return page(request, "backoffice/intake/upload.html", context, status_code=422)
-        keys = [*request.session.get(SESSION_KEYS, [])][-4:] + [record.key]
-        request.set_session({**request.session, SESSION_KEYS: keys})
         return Redirect(f"{BASE}/{record.key}", status_code=303)
 
     @get("/{key:str}", name="bo:excel_preview")
     async def preview(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, viewer: StaffViewer, key: str
     ) -> Template:
-        _check_session(request, key)
-        record = await services.get_import(db_session, key, viewer.actor())
+        record = await services.get_import(db_session, key, viewer.actor(), session_tag=_session_tag(request))
         if record.status != "uploaded":
             return page(request, "backoffice/intake/progress.html", {"viewer": viewer, "record": record},
                         block="progress")  # fmt: skip
@@ -122,8 +122,9 @@ class ExcelImportController(Controller):
     async def start(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, viewer: StaffViewer, key: str
     ) -> Any:
-        _check_session(request, key)
-        record = await services.get_import(db_session, key, viewer.actor(), for_update=True)
+        record = await services.get_import(
+            db_session, key, viewer.actor(), session_tag=_session_tag(request), for_update=True
+        )
         if record.status == "uploaded":
             data = _store(request).read(key)
             try:
@@ -143,8 +144,9 @@ class ExcelImportController(Controller):
     ) -> Any:
         """One more slice of the import. htmx calls it again and again from the progress bar; without
         JavaScript the page's Continue button does."""
-        _check_session(request, key)
-        record = await services.get_import(db_session, key, viewer.actor(), for_update=True)
+        record = await services.get_import(
+            db_session, key, viewer.actor(), session_tag=_session_tag(request), for_update=True
+        )
         await services.import_step(db_session, record, actor=viewer.actor())
         if record.status == "done":
             _store(request).delete(key)

@@ -34,6 +34,7 @@ MAX_BYTES = 8 * 1024 * 1024  # under Litestar's 10 MB request limit, so the user
 MAX_UNZIPPED = 200 * 1024 * 1024  # a zip bomb is refused before any XML is parsed
 MAX_ROWS = 20_000  # data rows (order lines) in one file
 MAX_ERRORS = 1000  # listed; past that the count is still exact
+HEADER_SEARCH_ROWS = 5  # non-blank rows searched for the header row
 
 # Columns: key → (Chinese header, English header). The template writes "中文 English"; any of the three
 # spellings is accepted in any column order, so a user may delete the English half or move columns.
@@ -187,16 +188,23 @@ def _read_first_sheet(workbook: Any) -> Sheet:
         )
         result = Sheet()
         columns: dict[int, str] | None = None
-        header_row = 0
+        header_row, looked_at = 0, 0
+        first_problems: list[RowError] = []
         for row_no, cells in parser.parse():
             if columns is None:
                 if not any(c["value"] not in (None, "") for c in cells):
                     continue  # blank rows above the header
-                columns, problems = _columns(cells)
-                header_row = row_no
+                # A title or a note may stand above the header: the header is the first row that
+                # names the required columns, among the first few that hold anything.
+                found, problems = _columns(cells)
+                looked_at += 1
                 if problems:
-                    result.errors.extend(problems)
-                    return result
+                    first_problems = first_problems or problems
+                    if looked_at >= HEADER_SEARCH_ROWS:
+                        result.errors.extend(first_problems)
+                        return result
+                    continue
+                columns, header_row = found, row_no
                 continue
             row = _row(row_no, cells, columns, result.errors)
             if row is not None:
@@ -207,6 +215,8 @@ def _read_first_sheet(workbook: Any) -> Sheet:
                 result.rows.append(row)
         merged = parser.merged_cells
     if columns is None:
+        if first_problems:
+            return Sheet(errors=first_problems)
         return _file_error(N_("The worksheet is empty: no header row and no orders."))
     if merged is not None:
         for ref in merged.mergeCell:

@@ -20,6 +20,8 @@ class ExcelImport(BigIntAuditBase):
 
     key: Mapped[str] = mapped_column(String(64), unique=True)
     staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    # A digest of the uploader's sign-in session: the upload is reachable from that session only.
+    session_tag: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str] = mapped_column(String(200))
     size_bytes: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="uploaded")  # uploaded | importing | done

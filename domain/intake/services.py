@@ -75,7 +75,7 @@ class UploadStore:
 
 
 async def register_upload(
-    session: AsyncSession, store: UploadStore, *, data: bytes, filename: str, actor: Actor
+    session: AsyncSession, store: UploadStore, *, data: bytes, filename: str, actor: Actor, session_tag: str
 ) -> ExcelImport:
     """Keep an uploaded file for preview and import. Only the size is refused here; the preview says
     everything else that is wrong with it, row by row."""
@@ -89,8 +89,8 @@ async def register_upload(
     store.sweep()
     key = store.put(data)
     record = ExcelImport(
-        key=key, staff_user_id=actor.id, filename=(filename or "upload.xlsx")[-200:], size_bytes=len(data),
-        created=[], failed=[],
+        key=key, staff_user_id=actor.id, session_tag=session_tag, filename=(filename or "upload.xlsx")[-200:],
+        size_bytes=len(data), created=[], failed=[],
     )  # fmt: skip
     session.add(record)
     await session.flush()
@@ -98,15 +98,16 @@ async def register_upload(
 
 
 async def get_import(
-    session: AsyncSession, key: str, actor: Actor, *, for_update: bool = False
+    session: AsyncSession, key: str, actor: Actor, *, session_tag: str, for_update: bool = False
 ) -> ExcelImport:
-    """The actor's own import; someone else's, or an expired upload, is not found. ``for_update`` makes
+    """The actor's own import, from the session that uploaded it; someone else's, one from another
+    sign-in, or an expired upload, is not found. ``for_update`` makes
     two import steps of one file queue up on PostgreSQL (on SQLite the version column refuses the
     second with a stale-version answer)."""
     authorize_entry(actor)
     stmt = select(ExcelImport).where(ExcelImport.key == key)
     record = await session.scalar(stmt.with_for_update() if for_update else stmt)
-    if record is None or record.staff_user_id != actor.id:
+    if record is None or record.staff_user_id != actor.id or not secrets.compare_digest(record.session_tag, session_tag):
         raise NotFound(key)
     if record.status == "uploaded" and record.created_at < utcnow() - UPLOAD_TTL:
         raise NotFound(key)
@@ -187,14 +188,16 @@ async def import_step(
     record: ExcelImport,
     *,
     actor: Actor,
-    max_lines: int = STEP_LINES,
-    max_seconds: float = STEP_SECONDS,
+    max_lines: int | None = None,
+    max_seconds: float | None = None,
 ) -> ExcelImport:
     """Create the next orders of the plan. Each order runs in a savepoint: one refused at this point
     (its PO taken meanwhile, a product just deactivated) leaves no row behind, and the rest go on."""
     authorize_entry(actor)
     if record.status != "importing" or record.plan is None:
         return record
+    max_lines = max_lines or STEP_LINES
+    max_seconds = max_seconds or STEP_SECONDS
     started = time.monotonic()
     lines = 0
     created, failed = list(record.created), list(record.failed)

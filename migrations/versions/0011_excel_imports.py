@@ -2,7 +2,7 @@
 
 Revision ID: 0011
 Revises: 0013
-Create Date: 2026-11-25 15:18:35.087889
+Create Date: 2026-11-25 15:26:57.882621
 """
 
 import advanced_alchemy.types.datetime
@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("staff_user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("session_tag", sa.String(length=64), nullable=False),
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("size_bytes", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
