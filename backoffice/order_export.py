@@ -17,7 +17,7 @@ from domain.base import utcnow
 from domain.i18n import N_
 from domain.orders import queries
 from domain.orders.drafts import parse_date, parse_int
-from domain.orders.export import EXPORT_CAP, export_desk_orders
+from domain.orders import export as xlsx
 from web.auth import StaffViewer, require_signed_in
 from web.i18n import gettext
 from web.labels import CHANNEL, STATUS, label
@@ -64,13 +64,13 @@ class OrderExportController(Controller):
         os.close(fd)
         path = Path(name)
         try:
-            await export_desk_orders(
+            await xlsx.export_desk_orders(
                 db_session, f, path,
                 headers=[gettext(h) for h in HEADERS],
                 status_label=lambda c: label(STATUS, c),
                 channel_label=lambda c: label(CHANNEL, c),
                 capped_note=gettext("Only the first %(max)s orders are in this file: narrow the filters.")
-                % {"max": f"{EXPORT_CAP:,}"},
+                % {"max": f"{xlsx.EXPORT_CAP:,}"},
             )  # fmt: skip
         except BaseException:
             path.unlink(missing_ok=True)
