@@ -128,10 +128,14 @@ class ExcelImportController(Controller):
         if record.status == "uploaded":
             data = _store(request).read(key)
             try:
-                await services.start_import(db_session, record, data, actor=viewer.actor(), today=today_local())
+                await services.start_import(
+                    db_session, record, data, actor=viewer.actor(), today=today_local()
+                )
             except ValidationFailed:
                 response = Redirect(f"{BASE}/{key}", status_code=303)
-                response.cookies.append(flash_cookie(request, "danger", N_("The file holds no valid order to import.")))
+                response.cookies.append(
+                    flash_cookie(request, "danger", N_("The file holds no valid order to import."))
+                )
                 return response  # fmt: skip
             await services.import_step(db_session, record, actor=viewer.actor())
             if record.status == "done":

@@ -6,8 +6,8 @@ import os
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
+import anyio
 from litestar import Controller, get
 from litestar.params import Parameter
 from litestar.response import Stream
@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.base import utcnow
 from domain.i18n import N_
+from domain.orders import export as xlsx
 from domain.orders import queries
 from domain.orders.drafts import parse_date, parse_int
-from domain.orders import export as xlsx
 from web.auth import StaffViewer, require_signed_in
 from web.i18n import gettext
 from web.labels import CHANNEL, STATUS, label
@@ -29,14 +29,14 @@ HEADERS = (
 CHUNK = 64 * 1024
 
 
-async def _chunks(path: Path) -> AsyncIterator[bytes]:
+async def _chunks(path: anyio.Path) -> AsyncIterator[bytes]:
     """The finished file in slices, removed once sent (or once the client went away)."""
     try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(CHUNK):
+        async with await path.open("rb") as fh:
+            while chunk := await fh.read(CHUNK):
                 yield chunk
     finally:
-        path.unlink(missing_ok=True)
+        await path.unlink(missing_ok=True)
 
 
 class OrderExportController(Controller):
@@ -62,10 +62,10 @@ class OrderExportController(Controller):
         )  # fmt: skip
         fd, name = tempfile.mkstemp(prefix="op-export-", suffix=".xlsx")
         os.close(fd)
-        path = Path(name)
+        path = anyio.Path(name)
         try:
             await xlsx.export_desk_orders(
-                db_session, f, path,
+                db_session, f, Path(name),
                 headers=[gettext(h) for h in HEADERS],
                 status_label=lambda c: label(STATUS, c),
                 channel_label=lambda c: label(CHANNEL, c),
@@ -73,7 +73,7 @@ class OrderExportController(Controller):
                 % {"max": f"{xlsx.EXPORT_CAP:,}"},
             )  # fmt: skip
         except BaseException:
-            path.unlink(missing_ok=True)
+            await path.unlink(missing_ok=True)
             raise
         stamp = utcnow().strftime("%Y%m%d-%H%M")
         return Stream(
@@ -82,6 +82,6 @@ class OrderExportController(Controller):
             headers={
                 "Content-Disposition": f'attachment; filename="orders-{stamp}.xlsx"',
                 "Cache-Control": "no-store",
-                "Content-Length": str(path.stat().st_size),
+                "Content-Length": str((await path.stat()).st_size),
             },
         )

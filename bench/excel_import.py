@@ -34,8 +34,12 @@ from tests.intake_workbooks import workbook_bytes
 
 
 async def make_workbook(session: AsyncSession, lines: int, per_order: int) -> bytes:
-    customers = list((await session.scalars(select(Customer.code).where(Customer.active).order_by(Customer.code))).all())
-    parts = list((await session.scalars(select(Product.part_no).where(Product.active).order_by(Product.part_no))).all())
+    customers = list(
+        (await session.scalars(select(Customer.code).where(Customer.active).order_by(Customer.code))).all()
+    )
+    parts = list(
+        (await session.scalars(select(Product.part_no).where(Product.active).order_by(Product.part_no))).all()
+    )
     run = int(time.time())
     when = (today_local() + dt.timedelta(days=40)).isoformat()
     rows: list[list[Any]] = []
@@ -64,7 +68,9 @@ async def run(url: str, lines: int, per_order: int) -> None:
 
         t = time.perf_counter()
         sheet = excel.read_sheet(data)
-        print(f"parse:   {time.perf_counter() - t:6.2f} s  ({len(sheet.rows):,} rows, {len(sheet.errors)} errors)")
+        print(
+            f"parse:   {time.perf_counter() - t:6.2f} s  ({len(sheet.rows):,} rows, {len(sheet.errors)} errors)"
+        )
 
         async with AsyncSession(engine, expire_on_commit=False) as session:
             statements["n"] = 0
@@ -75,7 +81,9 @@ async def run(url: str, lines: int, per_order: int) -> None:
               f"{statements['n']} SQL statements)")  # fmt: skip
         assert parsed.error_count == 0, parsed.errors[:5]
 
-        store = services.UploadStore(Settings(database_url=url, secret_key="x").upload_dir.parent / "bench-uploads")
+        store = services.UploadStore(
+            Settings(database_url=url, secret_key="x").upload_dir.parent / "bench-uploads"
+        )
         async with AsyncSession(engine, expire_on_commit=False) as session:
             record = await services.register_upload(session, store, data=data, filename="bench.xlsx", actor=actor,
                                                     session_tag="bench")  # fmt: skip
@@ -111,7 +119,9 @@ async def run(url: str, lines: int, per_order: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--lines-per-order", type=int, default=5)

@@ -66,4 +66,6 @@ class PortalReorderController(Controller):
             "errors": errors,
             "today": today_local(),
         }
-        return page(request, "portal/orders/reorder.html", context, block="reorder_form", status_code=status_code)
+        return page(
+            request, "portal/orders/reorder.html", context, block="reorder_form", status_code=status_code
+        )

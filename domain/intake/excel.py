@@ -166,8 +166,10 @@ def read_sheet(data: bytes) -> Sheet:
         if not workbook.worksheets:
             return _file_error(N_("The workbook has no worksheet."))
         return _read_first_sheet(workbook)
-    except Exception:  # noqa: BLE001  (any damage inside the XML: the user can only re-save the file)
-        return _file_error(N_("The workbook is damaged and cannot be read. Open it in Excel and save it again."))
+    except Exception:
+        return _file_error(
+            N_("The workbook is damaged and cannot be read. Open it in Excel and save it again.")
+        )
     finally:
         workbook.close()
 
@@ -210,7 +212,16 @@ def _read_first_sheet(workbook: Any) -> Sheet:
             if row is not None:
                 if len(result.rows) >= MAX_ROWS:
                     return Sheet(
-                        errors=[RowError(None, None, Msg(N_("The file has more than %(max)s rows. Split it into smaller files."), max=f"{MAX_ROWS:,}"))]  # fmt: skip
+                        errors=[
+                            RowError(
+                                None,
+                                None,
+                                Msg(
+                                    N_("The file has more than %(max)s rows. Split it into smaller files."),
+                                    max=f"{MAX_ROWS:,}",
+                                ),
+                            )
+                        ]
                     )
                 result.rows.append(row)
         merged = parser.merged_cells
@@ -238,26 +249,36 @@ def _columns(cells: list[dict[str, Any]]) -> tuple[dict[int, str], list[RowError
     if missing:
         names = ", ".join(header_text(k) for k in missing)
         return columns, [
-            RowError(None, None, Msg(N_("Columns missing from the header row: %(columns)s. Start from the template."), columns=names))  # fmt: skip
+            RowError(
+                None,
+                None,
+                Msg(
+                    N_("Columns missing from the header row: %(columns)s. Start from the template."),
+                    columns=names,
+                ),
+            )
         ]
     return columns, []
 
 
-def _row(row_no: int, cells: list[dict[str, Any]], columns: dict[int, str], errors: list[RowError]) -> SheetRow | None:  # fmt: skip
+def _row(
+    row_no: int, cells: list[dict[str, Any]], columns: dict[int, str], errors: list[RowError]
+) -> SheetRow | None:
     values: dict[str, str] = {}
     for cell in cells:
         key = columns.get(cell["column"])
         if key is None:
             continue
         if cell["data_type"] == "f":
-            errors.append(RowError(row_no, key, Msg(N_("Formulas are not accepted: replace the formula with its value."))))  # fmt: skip
+            message = Msg(N_("Formulas are not accepted: replace the formula with its value."))
+            errors.append(RowError(row_no, key, message))
             values[key] = ""
             continue
         value = cell["value"]
-        if key == "requested_date" and isinstance(value, int | float) and not isinstance(value, bool):
-            # A date typed into a cell without date format arrives as Excel's day number.
-            if 20_000 <= value <= 120_000:
-                value = from_excel(value)
+        # A date typed into a cell without date format arrives as Excel's day number.
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if key == "requested_date" and is_number and 20_000 <= value <= 120_000:
+            value = from_excel(value)
         values[key] = _cell_text(value)
     if not any(values.values()):
         return None  # blank rows between orders are skipped, not errors
@@ -367,18 +388,33 @@ def _check_group(
     if not customer_code:
         errors.append(RowError(first, "customer", Msg(N_("Enter the customer code."))))
     elif customer_code not in lookups.customers:
-        errors.append(RowError(first, "customer", Msg(N_("Unknown customer code %(code)s."), code=customer_code)))
+        errors.append(
+            RowError(first, "customer", Msg(N_("Unknown customer code %(code)s."), code=customer_code))
+        )
     if not po:
-        errors.append(RowError(first, "customer_po", Msg(N_("Enter the customer PO no.: it groups the lines of one order."))))  # fmt: skip
+        message = Msg(N_("Enter the customer PO no.: it groups the lines of one order."))
+        errors.append(RowError(first, "customer_po", message))
     elif key in seen:
         errors.append(
-            RowError(first, "customer_po", Msg(N_("PO %(po)s already appears in rows %(rows)s: keep the lines of one order together."), po=po, rows=_span(seen[key])))  # fmt: skip
+            RowError(
+                first,
+                "customer_po",
+                Msg(
+                    N_("PO %(po)s already appears in rows %(rows)s: keep the lines of one order together."),
+                    po=po,
+                    rows=_span(seen[key]),
+                ),
+            )
         )
     elif customer_code in lookups.customers and (
         existing := lookups.existing_pos.get((lookups.customers[customer_code], po))
     ):
         errors.append(
-            RowError(first, "customer_po", Msg(N_("PO number already used by order %(order_no)s."), order_no=existing))
+            RowError(
+                first,
+                "customer_po",
+                Msg(N_("PO number already used by order %(order_no)s."), order_no=existing),
+            )
         )
     for name in HEADER_FIELDS:
         firsts = rows[0].values.get(name, "")
@@ -386,12 +422,20 @@ def _check_group(
             value = row.values.get(name, "")
             if value and _comparable(name, value) != _comparable(name, firsts):
                 errors.append(
-                    RowError(row.row, name, Msg(N_("Differs from row %(row)s of the same PO: one order has one value."), row=first))  # fmt: skip
+                    RowError(
+                        row.row,
+                        name,
+                        Msg(
+                            N_("Differs from row %(row)s of the same PO: one order has one value."), row=first
+                        ),
+                    )
                 )
     for row in rows:
         part = code_key(row.values.get("product", ""))
         if part and part not in lookups.products:
-            errors.append(RowError(row.row, "product", Msg(N_("Unknown part no. %(part_no)s."), part_no=part)))
+            errors.append(
+                RowError(row.row, "product", Msg(N_("Unknown part no. %(part_no)s."), part_no=part))
+            )
     # Unknown codes stand in as id 0, so the shape errors (quantities, dates) of the same rows are
     # reported in the same round: one round of fixing is enough.
     raw = _raw(rows, customer_id=str(lookups.customers.get(customer_code, 0)), product_ids=lookups.products)

@@ -34,7 +34,9 @@ class ReorderForm:
 
 def prefill(source: SalesOrder, today: dt.date) -> ReorderForm:
     """The form as first shown: same lines and quantities, a new date as far ahead as the source's was."""
-    lead = max((source.requested_date - source.order_date).days, 1) if source.order_date else DEFAULT_LEAD_DAYS
+    lead = (
+        max((source.requested_date - source.order_date).days, 1) if source.order_date else DEFAULT_LEAD_DAYS
+    )
     return ReorderForm(
         requested_date=(today + dt.timedelta(days=lead)).isoformat(),
         customer_po="",

@@ -107,7 +107,11 @@ async def get_import(
     authorize_entry(actor)
     stmt = select(ExcelImport).where(ExcelImport.key == key)
     record = await session.scalar(stmt.with_for_update() if for_update else stmt)
-    if record is None or record.staff_user_id != actor.id or not secrets.compare_digest(record.session_tag, session_tag):
+    if (
+        record is None
+        or record.staff_user_id != actor.id
+        or not secrets.compare_digest(record.session_tag, session_tag)
+    ):
         raise NotFound(key)
     if record.status == "uploaded" and record.created_at < utcnow() - UPLOAD_TTL:
         raise NotFound(key)
@@ -134,11 +138,7 @@ async def lookups_for(session: AsyncSession, sheet: excel.Sheet) -> excel.Lookup
             )
         )
         products.update({part: pid for part, pid in rows.all()})
-    wanted = {
-        (customers[code], po)
-        for (code, po), _ in excel.group_rows(sheet)
-        if code in customers and po
-    }
+    wanted = {(customers[code], po) for (code, po), _ in excel.group_rows(sheet) if code in customers and po}
     existing: dict[tuple[int, str], str] = {}
     for chunk in _chunks(sorted(wanted), 500):
         rows = await session.execute(

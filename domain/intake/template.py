@@ -65,7 +65,9 @@ def build_template(
 
     # The lists live on a sheet of their own: an inline list is limited to 255 characters.
     lists = wb.create_sheet(LISTS_SHEET)
-    lists.append(["客户代码 Customer code", "客户名称 Customer name", "产品料号 Part no.", "产品名称 Product"])
+    lists.append(
+        ["客户代码 Customer code", "客户名称 Customer name", "产品料号 Part no.", "产品名称 Product"]
+    )
     for i in range(max(len(customers), len(products))):
         c = customers[i] if i < len(customers) else ("", "")
         p = products[i] if i < len(products) else ("", "")

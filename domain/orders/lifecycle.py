@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.errors import Forbidden, InvalidTransition
-from domain.parties.roles import StaffRole as R
 from domain.parties.roles import CustomerRole as C
+from domain.parties.roles import StaffRole as R
 
 
 class Status(StrEnum):

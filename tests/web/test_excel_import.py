@@ -83,12 +83,13 @@ def test_template_opens_in_openpyxl_with_bilingual_headers_and_lists_from_the_da
         "数量 Quantity", "特殊要求 Special requirements",
     ]  # fmt: skip
     assert ws.freeze_panes == "A2"
-    assert ws["A2"].value == "C001" and ws["E2"].value == 100  # the example row
+    assert ws["A2"].value == "C001"
+    assert ws["E2"].value == 100
     lists = wb["Lists"]
     assert [r[0] for r in lists.iter_rows(min_row=2, max_col=1, values_only=True) if r[0]] == ["C001", "C002"]
-    assert sorted(r[0] for r in lists.iter_rows(min_row=2, min_col=3, max_col=3, values_only=True) if r[0]) == sorted(
-        parts(database_url, seeded)
-    )
+    assert sorted(
+        r[0] for r in lists.iter_rows(min_row=2, min_col=3, max_col=3, values_only=True) if r[0]
+    ) == sorted(parts(database_url, seeded))
     formulas = {dv.formula1: str(dv.sqref) for dv in ws.data_validations.dataValidation}
     assert formulas["Lists!$A$2:$A$3"].startswith("A2:")
     assert formulas["Lists!$C$2:$C$6"].startswith("D2:")
@@ -101,7 +102,8 @@ def test_the_template_itself_previews_as_one_valid_order(client: TestClient[Any]
     key = upload_ok(client, data)
     page = client.get(f"{BASE}/{key}")
     assert page.status_code == 200
-    assert 'data-count="orders">1<' in page.text and 'data-count="errors">0<' in page.text
+    assert 'data-count="orders">1<' in page.text
+    assert 'data-count="errors">0<' in page.text
 
 
 @pytest.mark.parametrize("user", ["pmc", "warehouse", "qc", "logistics", "billing", "aftersales"])
@@ -116,18 +118,19 @@ def test_roles_without_order_entry_get_403(client: TestClient[Any], user: str, s
 
 def test_signed_out_goes_to_login(client: TestClient[Any]) -> None:
     response = client.get(f"{BASE}/template.xlsx", follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"].startswith("/backoffice/login")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/backoffice/login")
 
 
 def test_preview_shows_row_errors_and_stores_nothing_then_import_creates_the_valid_orders(
     client: TestClient[Any], seeded: Seed, database_url: str, uploads: Path
 ) -> None:
     p = parts(database_url, seeded)
-    rows = (
-        order_rows("C001", "PO-XL-1", soon(), [(p[0], 10), (p[1], 20)])
-        + [["C001", "PO-XL-2", soon(), "NO-SUCH", "<script>alert(1)</script>"]]
-        + order_rows("C002", "PO-XL-3", soon(), [(p[2], "１５")])
-    )
+    rows = [
+        *order_rows("C001", "PO-XL-1", soon(), [(p[0], 10), (p[1], 20)]),
+        ["C001", "PO-XL-2", soon(), "NO-SUCH", "<script>alert(1)</script>"],
+        *order_rows("C002", "PO-XL-3", soon(), [(p[2], "１５")]),
+    ]
     sign_in_staff(client, "sales")
     before = count_orders(database_url)
     key = upload_ok(client, workbook_bytes(rows))
@@ -135,17 +138,21 @@ def test_preview_shows_row_errors_and_stores_nothing_then_import_creates_the_val
     page = client.get(f"{BASE}/{key}")
     assert page.status_code == 200
     text = page.text
-    assert 'data-count="orders">2<' in text and 'data-count="lines">3<' in text and 'data-count="refused">1<' in text
+    assert 'data-count="orders">2<' in text
+    assert 'data-count="lines">3<' in text
+    assert 'data-count="refused">1<' in text
     assert 'data-error-row="4" data-error-column="product"' in text
     assert "Unknown part no. NO-SUCH." in text
     assert 'data-error-row="4" data-error-column="quantity"' in text
     assert "<script>alert(1)</script>" not in text
-    assert 'data-po="PO-XL-1"' in text and 'data-po="PO-XL-3"' in text
+    assert 'data-po="PO-XL-1"' in text
+    assert 'data-po="PO-XL-3"' in text
     assert count_orders(database_url) == before
 
     token = csrf_token(client, f"{BASE}/{key}")
     response = client.post(f"{BASE}/{key}/import", data={"_csrf_token": token}, follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == f"{BASE}/{key}"
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{BASE}/{key}"
     done = client.get(f"{BASE}/{key}")
     assert 'data-import-status="done"' in done.text
     assert count_orders(database_url) == before + 2
@@ -158,7 +165,10 @@ def test_preview_shows_row_errors_and_stores_nothing_then_import_creates_the_val
         )
         return [tuple(r) for r in rows.all()]  # type: ignore[misc]
 
-    assert run_db(database_url, created) == [("PO-XL-1", "excel", "submitted", 2), ("PO-XL-3", "excel", "submitted", 1)]
+    assert run_db(database_url, created) == [
+        ("PO-XL-1", "excel", "submitted", 2),
+        ("PO-XL-3", "excel", "submitted", 1),
+    ]
     assert not (uploads / "imports" / f"{key}.xlsx").exists()  # the file goes once imported
     # Importing again does nothing more.
     token = csrf_token(client, f"{BASE}/{key}")
@@ -185,7 +195,8 @@ def test_a_large_import_runs_in_steps_that_htmx_drives(
     assert count_orders(database_url) == before + 400
     step = client.post(f"{BASE}/{key}/step", headers={"HX-Request": "true", "X-CSRFToken": token})
     assert step.status_code == 200
-    assert 'data-import-status="done"' in step.text and "<html" not in step.text
+    assert 'data-import-status="done"' in step.text
+    assert "<html" not in step.text
     assert count_orders(database_url) == before + 450
 
 
@@ -209,9 +220,11 @@ def test_no_file_and_a_huge_file_are_refused_at_upload(client: TestClient[Any], 
     sign_in_staff(client, "sales")
     token = csrf_token(client, BASE)
     response = client.post(BASE, data={"_csrf_token": token}, files={"file": ("a.xlsx", b"", XLSX)})
-    assert response.status_code == 422 and "Choose an .xlsx file to upload." in response.text
+    assert response.status_code == 422
+    assert "Choose an .xlsx file to upload." in response.text
     response = upload(client, b"x" * (8 * 1024 * 1024 + 1))
-    assert response.status_code == 422 and "larger than 8 MB" in response.text
+    assert response.status_code == 422
+    assert "larger than 8 MB" in response.text
 
 
 def test_another_users_upload_is_not_found(client: TestClient[Any]) -> None:

@@ -51,14 +51,22 @@ def listed(client: TestClient[Any], query: str) -> list[str]:
 
 @pytest.mark.parametrize(
     "query",
-    ["", "status=submitted", "q=DESK-PO-01&sort=total&dir=asc", "sort=promised_date&dir=asc", "sort=customer&dir=desc"],
+    [
+        "",
+        "status=submitted",
+        "q=DESK-PO-01&sort=total&dir=asc",
+        "sort=promised_date&dir=asc",
+        "sort=customer&dir=desc",
+    ],
 )
 def test_export_matches_the_filtered_sorted_list(client: TestClient[Any], query: str) -> None:
     sign_in_staff(client, "warehouse")  # any staff role may take the list along
     response = client.get(f"{EXPORT}?{query}")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
-    assert re.match(r'attachment; filename="orders-\d{8}-\d{4}\.xlsx"', response.headers["content-disposition"])
+    assert re.match(
+        r'attachment; filename="orders-\d{8}-\d{4}\.xlsx"', response.headers["content-disposition"]
+    )
     rows = sheet_rows(response.content)
     assert rows[0][:5] == ("Order no.", "Customer code", "Customer", "PO no.", "Status")
     assert [r[0] for r in rows[1:]] == listed(client, query)
@@ -68,20 +76,25 @@ def test_export_contents_and_chinese_headers(client: TestClient[Any], desk: Seed
     sign_in_staff(client, "sales")
     rows = sheet_rows(client.get(f"{EXPORT}?q=DESK-PO-003").content)
     assert len(rows) == 2
-    order_no, code, _name, po, status, ordered, *_rest, lines, net, gross = rows[1]
+    order_no, code, _name, po, status, _ordered, *_rest, lines, net, gross = rows[1]
     assert (order_no, po, lines) == (desk.orders["desk_3"], "DESK-PO-003", 1)
-    assert code == "C001" and status == "Quality check"  # desk order 3 is in "qc" (DESK_STATUSES)
+    assert code == "C001"
+    assert status == "Quality check"
     assert gross >= net > 0
     client.headers["Accept-Language"] = "zh-CN"
     rows = sheet_rows(client.get(f"{EXPORT}?q=DESK-PO-003").content)
-    assert rows[0][0] == "订单号" and rows[1][4] == "质检"
+    assert rows[0][0] == "订单号"
+    assert rows[1][4] == "质检"
 
 
 def test_the_list_page_links_to_the_export_with_its_query(client: TestClient[Any]) -> None:
     sign_in_staff(client, "sales")
     page = client.get("/backoffice/orders?status=qc&sort=total&dir=asc&page=1")
     link = re.search(r'href="(/backoffice/orders/export\.xlsx[^"]*)"', page.text)
-    assert link and "status=qc" in link.group(1) and "sort=total" in link.group(1) and "page=" not in link.group(1)
+    assert link
+    assert "status=qc" in link.group(1)
+    assert "sort=total" in link.group(1)
+    assert "page=" not in link.group(1)
     fragment = client.get("/backoffice/orders?customer=999", headers={"HX-Request": "true"})
     assert fragment.status_code == 200
 
@@ -92,7 +105,8 @@ def test_bad_parameters_are_harmless(client: TestClient[Any]) -> None:
     response = client.get(f"{EXPORT}?{query}")
     assert response.status_code == 200
     rows = sheet_rows(response.content)
-    assert len(rows) > 30 and [r[0] for r in rows[1:]] == listed(client, query)  # the defaults: every order
+    assert len(rows) > 30
+    assert [r[0] for r in rows[1:]] == listed(client, query)
     # A literal "%" searches for a percent sign, not for everything.
     assert len(sheet_rows(client.get(f"{EXPORT}?q=%25").content)) == 1
 
@@ -107,4 +121,5 @@ def test_the_export_is_capped(client: TestClient[Any], monkeypatch: pytest.Monke
 
 def test_signed_out_and_customers_cannot_export(client: TestClient[Any]) -> None:
     response = client.get(EXPORT, follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"].startswith("/backoffice/login")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/backoffice/login")

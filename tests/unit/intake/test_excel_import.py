@@ -21,8 +21,6 @@ from tests.intake_workbooks import order_rows, workbook_bytes
 from tests.seed import Seed
 from tests.unit.conftest import MODULE_LOOP
 
-
-
 TAG = "digest-of-the-session-cookie"
 
 
@@ -45,7 +43,9 @@ async def count(db: AsyncSession, model: type) -> int:
 
 
 @MODULE_LOOP
-async def test_preview_looks_up_codes_and_existing_pos_and_stores_nothing(db: AsyncSession, module_seed: Seed) -> None:
+async def test_preview_looks_up_codes_and_existing_pos_and_stores_nothing(
+    db: AsyncSession, module_seed: Seed
+) -> None:
     parts = await part_nos(db, module_seed)
     rows = (
         order_rows("c001", "PO-NEW-1", soon(), [(parts[0], 5), (parts[1].lower(), 6)])
@@ -54,7 +54,10 @@ async def test_preview_looks_up_codes_and_existing_pos_and_stores_nothing(db: As
     )
     before = await count(db, SalesOrder)
     parsed = await services.preview(db, workbook_bytes(rows), today=today_local())
-    assert [(o.customer_code, o.customer_po) for o in parsed.orders] == [("C001", "PO-NEW-1"), ("C002", "PO-C001-1")]
+    assert [(o.customer_code, o.customer_po) for o in parsed.orders] == [
+        ("C001", "PO-NEW-1"),
+        ("C002", "PO-C001-1"),
+    ]
     assert [(e.row, e.column, e.message.params) for e in parsed.errors] == [
         (4, "customer_po", {"order_no": module_seed.orders["c001_submitted"]})
     ]
@@ -65,7 +68,9 @@ async def test_preview_looks_up_codes_and_existing_pos_and_stores_nothing(db: As
 async def test_an_inactive_product_is_unknown(db: AsyncSession, module_seed: Seed) -> None:
     parts = await part_nos(db, module_seed)
     await db.execute(update(Product).where(Product.id == module_seed.products[2]).values(active=False))
-    parsed = await services.preview(db, workbook_bytes(order_rows("C001", "PO-X", soon(), [(parts[2], 1)])), today=today_local())
+    parsed = await services.preview(
+        db, workbook_bytes(order_rows("C001", "PO-X", soon(), [(parts[2], 1)])), today=today_local()
+    )
     assert [(e.column, e.message.params) for e in parsed.errors] == [("product", {"part_no": parts[2]})]
 
 
@@ -81,12 +86,19 @@ async def test_import_in_steps_creates_submitted_excel_orders_with_timeline_and_
     data = workbook_bytes(rows)
     store = services.UploadStore(tmp_path)
     actor = sales(module_seed)
-    record = await services.register_upload(db, store, data=data, filename="orders.xlsx", actor=actor, session_tag=TAG)
+    record = await services.register_upload(
+        db, store, data=data, filename="orders.xlsx", actor=actor, session_tag=TAG
+    )
     assert store.read(record.key) == data
     orders_before, outbox_before = await count(db, SalesOrder), await count(db, OutboxMessage)
 
     await services.start_import(db, record, data, actor=actor, today=today_local())
-    assert (record.status, record.total_orders, record.total_lines, record.refused_orders) == ("importing", 7, 14, 1)
+    assert (record.status, record.total_orders, record.total_lines, record.refused_orders) == (
+        "importing",
+        7,
+        14,
+        1,
+    )
     steps = 0
     while record.status == "importing":
         await services.import_step(db, record, actor=actor, max_lines=4)  # two orders per step
@@ -100,7 +112,9 @@ async def test_import_in_steps_creates_submitted_excel_orders_with_timeline_and_
     assert await count(db, SalesOrder) == orders_before + 7
     kinds = (
         await db.execute(
-            select(OrderEvent.kind, func.count()).where(OrderEvent.order_id.in_([o.id for o in orders])).group_by(OrderEvent.kind)
+            select(OrderEvent.kind, func.count())
+            .where(OrderEvent.order_id.in_([o.id for o in orders]))
+            .group_by(OrderEvent.kind)
         )
     ).all()
     assert dict(kinds) == {"created": 7, "transition": 7}
@@ -120,7 +134,9 @@ async def test_an_order_refused_at_import_time_leaves_no_row_and_the_rest_goes_o
     )
     data = workbook_bytes(rows)
     actor = sales(module_seed)
-    record = await services.register_upload(db, services.UploadStore(tmp_path), data=data, filename="a.xlsx", actor=actor, session_tag=TAG)
+    record = await services.register_upload(
+        db, services.UploadStore(tmp_path), data=data, filename="a.xlsx", actor=actor, session_tag=TAG
+    )
     await services.start_import(db, record, data, actor=actor, today=today_local())
     # Between preview and import, someone deactivates the first order's second product.
     await db.execute(update(Product).where(Product.id == module_seed.products[1]).values(active=False))
@@ -132,14 +148,23 @@ async def test_an_order_refused_at_import_time_leaves_no_row_and_the_rest_goes_o
         ("PO-RACE", [2, 3], "Unknown product.")
     ]
     assert await count(db, SalesOrderLine) == lines_before + 1
-    assert await db.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.customer_po == "PO-RACE")) == 0
+    assert (
+        await db.scalar(
+            select(func.count()).select_from(SalesOrder).where(SalesOrder.customer_po == "PO-RACE")
+        )
+        == 0
+    )
 
 
 @MODULE_LOOP
-async def test_a_file_without_valid_orders_cannot_start(db: AsyncSession, module_seed: Seed, tmp_path: Path) -> None:
+async def test_a_file_without_valid_orders_cannot_start(
+    db: AsyncSession, module_seed: Seed, tmp_path: Path
+) -> None:
     data = workbook_bytes([["C001", "PO-1", soon(), "NOPE", 1]])
     actor = sales(module_seed)
-    record = await services.register_upload(db, services.UploadStore(tmp_path), data=data, filename="a.xlsx", actor=actor, session_tag=TAG)
+    record = await services.register_upload(
+        db, services.UploadStore(tmp_path), data=data, filename="a.xlsx", actor=actor, session_tag=TAG
+    )
     with pytest.raises(ValidationFailed):
         await services.start_import(db, record, data, actor=actor, today=today_local())
     assert record.status == "uploaded"
@@ -151,7 +176,9 @@ async def test_uploads_belong_to_their_uploader_and_need_a_desk_role(
 ) -> None:
     store = services.UploadStore(tmp_path)
     actor = sales(module_seed)
-    record = await services.register_upload(db, store, data=b"PK", filename="a.xlsx", actor=actor, session_tag=TAG)
+    record = await services.register_upload(
+        db, store, data=b"PK", filename="a.xlsx", actor=actor, session_tag=TAG
+    )
     other = Actor(kind="staff", id=module_seed.staff["cs"], name="cs", roles=frozenset({"customer_service"}))
     with pytest.raises(NotFound):
         await services.get_import(db, record.key, other, session_tag=TAG)
@@ -166,7 +193,9 @@ async def test_uploads_belong_to_their_uploader_and_need_a_desk_role(
     # Expired uploads are gone.
     key = record.key
     await db.execute(
-        update(ExcelImport).where(ExcelImport.id == record.id).values(created_at=utcnow() - dt.timedelta(days=1))
+        update(ExcelImport)
+        .where(ExcelImport.id == record.id)
+        .values(created_at=utcnow() - dt.timedelta(days=1))
     )
     db.expire_all()
     with pytest.raises(NotFound):

@@ -38,7 +38,8 @@ def test_a_good_file_gives_one_draft_per_customer_and_po_with_its_lines() -> Non
         + order_rows("C001", "PO-2", SOON, [("HR-3", 2.5)])
     )
     parsed = parse(workbook_bytes(rows))
-    assert parsed.errors == [] and parsed.error_count == 0
+    assert parsed.errors == []
+    assert parsed.error_count == 0
     assert [(o.customer_code, o.customer_po, o.rows) for o in parsed.orders] == [
         ("C001", "PO-1", [2, 3]),
         ("C002", "PO-1", [4]),
@@ -46,7 +47,10 @@ def test_a_good_file_gives_one_draft_per_customer_and_po_with_its_lines() -> Non
     ]
     first = parsed.orders[0].draft
     assert (first.customer_id, first.requested_date, first.channel) == (1, dt.date(2026, 12, 20), "excel")
-    assert [(line.product_id, line.quantity) for line in first.lines] == [(11, Decimal(10)), (12, Decimal(20))]
+    assert [(line.product_id, line.quantity) for line in first.lines] == [
+        (11, Decimal(10)),
+        (12, Decimal(20)),
+    ]
     assert first.special_requirements == "OEM 包装"
     assert parsed.orders[1].draft.requested_date == dt.date(2026, 12, 21)  # a real Excel date cell
     assert parsed.orders[2].draft.lines[0].quantity == Decimal("2.5")
@@ -55,11 +59,16 @@ def test_a_good_file_gives_one_draft_per_customer_and_po_with_its_lines() -> Non
 
 def test_columns_may_be_moved_and_named_in_one_language_and_blank_rows_are_skipped() -> None:
     header = ["Quantity", "产品料号", "Customer code", "客户PO号", "要求交期"]
-    rows = [[3, "HR-1", "C001", "PO-9", SOON], [None, None, None, None, None], [4, "HR-2", "c001", "PO-9", ""]]
+    rows = [
+        [3, "HR-1", "C001", "PO-9", SOON],
+        [None, None, None, None, None],
+        [4, "HR-2", "c001", "PO-9", ""],
+    ]
     parsed = parse(workbook_bytes(rows, header=header))
     assert errors_of(parsed) == []
     # The blank row does not split the order; a lower-case code is the same code; a blank date repeats the first.
-    assert len(parsed.orders) == 1 and parsed.orders[0].rows == [2, 4]
+    assert len(parsed.orders) == 1
+    assert parsed.orders[0].rows == [2, 4]
 
 
 @pytest.mark.parametrize(
@@ -87,9 +96,13 @@ def test_full_width_digits_and_codes_are_folded() -> None:
 
 
 def test_a_formula_is_refused_in_its_cell_and_its_order_is_not_imported() -> None:
-    rows = order_rows("C001", "PO-1", SOON, [("HR-1", 1), ("HR-2", 1)]) + order_rows("C001", "PO-2", SOON, [("HR-1", 1)])
+    rows = order_rows("C001", "PO-1", SOON, [("HR-1", 1), ("HR-2", 1)]) + order_rows(
+        "C001", "PO-2", SOON, [("HR-1", 1)]
+    )
     parsed = parse(workbook_bytes(rows, formula_cells={"E3": "=2*3"}))
-    assert errors_of(parsed) == [(3, "quantity", "Formulas are not accepted: replace the formula with its value.")]
+    assert errors_of(parsed) == [
+        (3, "quantity", "Formulas are not accepted: replace the formula with its value.")
+    ]
     assert [o.customer_po for o in parsed.orders] == ["PO-2"]
     assert parsed.orders_refused == 1
 
@@ -126,7 +139,8 @@ def test_unknown_customer_and_product_are_reported_with_the_other_errors_of_the_
     assert got[(2, "quantity")][0] == "Quantity must be a number."
     assert got[(3, "requested_date")][0] == "The requested date cannot be in the past."
     assert got[(3, "quantity")][0] == "Quantity must be greater than zero."
-    assert parsed.orders == [] and parsed.orders_refused == 2
+    assert parsed.orders == []
+    assert parsed.orders_refused == 2
 
 
 def test_duplicate_po_in_the_file_and_against_existing_orders() -> None:
@@ -202,10 +216,15 @@ def test_empty_sheet_header_only_and_missing_columns() -> None:
     empty = Workbook()
     out = io.BytesIO()
     empty.save(out)
-    assert errors_of(parse(out.getvalue())) == [(None, None, "The worksheet is empty: no header row and no orders.")]
-    assert errors_of(parse(workbook_bytes([]))) == [(None, None, "The worksheet has a header row but no orders.")]
+    assert errors_of(parse(out.getvalue())) == [
+        (None, None, "The worksheet is empty: no header row and no orders.")
+    ]
+    assert errors_of(parse(workbook_bytes([]))) == [
+        (None, None, "The worksheet has a header row but no orders.")
+    ]
     missing = parse(workbook_bytes([["C001", 1]], header=["Customer code", "Quantity"]))
-    assert missing.errors[0].row is None and "PO" in missing.errors[0].message.params["columns"]
+    assert missing.errors[0].row is None
+    assert "PO" in missing.errors[0].message.params["columns"]
     assert len(missing.errors) == 1
 
 
@@ -236,6 +255,8 @@ def test_the_error_list_is_capped_but_the_count_is_exact(monkeypatch: pytest.Mon
 
 
 def test_a_plan_round_trips_to_the_same_draft() -> None:
-    parsed = parse(workbook_bytes(order_rows("C001", "PO-1", SOON, [("HR-1", "1.5"), ("HR-2", 7)], notes="x")))
+    parsed = parse(
+        workbook_bytes(order_rows("C001", "PO-1", SOON, [("HR-1", "1.5"), ("HR-2", 7)], notes="x"))
+    )
     order = parsed.orders[0]
     assert excel.draft_from_plan(excel.plan_of(order)) == order.draft

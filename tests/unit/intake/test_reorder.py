@@ -20,7 +20,13 @@ from tests.unit.conftest import MODULE_LOOP
 
 
 def buyer(seed: Seed, code: str = "C001", role: str = "buyer") -> Actor:
-    return Actor(kind="customer", id=1, name=f"{code} {role}", roles=frozenset({role}), customer_id=seed.customers[code])
+    return Actor(
+        kind="customer",
+        id=1,
+        name=f"{code} {role}",
+        roles=frozenset({role}),
+        customer_id=seed.customers[code],
+    )
 
 
 def form(**changes: object) -> rules.ReorderForm:
@@ -45,15 +51,25 @@ async def test_prefill_copies_lines_and_the_lead_time(db: AsyncSession, module_s
 
 
 @MODULE_LOOP
-async def test_reorder_creates_a_submitted_portal_order_with_edited_quantities(db: AsyncSession, module_seed: Seed) -> None:
+async def test_reorder_creates_a_submitted_portal_order_with_edited_quantities(
+    db: AsyncSession, module_seed: Seed
+) -> None:
     actor = buyer(module_seed)
     source = await rules.source_order(db, actor, module_seed.orders["c001_submitted"])
     order = await rules.reorder(db, actor, source, form(quantities=["150", ""]), today=today_local())
-    assert (order.channel, order.status, order.customer_id) == ("portal", "submitted", module_seed.customers["C001"])
+    assert (order.channel, order.status, order.customer_id) == (
+        "portal",
+        "submitted",
+        module_seed.customers["C001"],
+    )
     assert order.customer_po == "PO-AGAIN-1"
     lines = [(line.product_id, line.quantity) for line in order.lines]
     assert lines == [(module_seed.products[0], Decimal("150"))]  # the emptied line is dropped
-    events = (await db.execute(select(OrderEvent.kind, OrderEvent.actor_kind).where(OrderEvent.order_id == order.id))).all()
+    events = (
+        await db.execute(
+            select(OrderEvent.kind, OrderEvent.actor_kind).where(OrderEvent.order_id == order.id)
+        )
+    ).all()
     assert sorted(events) == [("created", "customer"), ("transition", "customer")]
 
 
@@ -66,7 +82,9 @@ async def test_another_customers_order_is_not_found_and_a_qc_engineer_may_not_or
     with pytest.raises(NotFound):  # a draft the customer never saw is not theirs to copy either
         await rules.source_order(db, buyer(module_seed), module_seed.orders["c001_draft"])
     with pytest.raises(Forbidden):
-        await rules.source_order(db, buyer(module_seed, role="qc_engineer"), module_seed.orders["c001_submitted"])
+        await rules.source_order(
+            db, buyer(module_seed, role="qc_engineer"), module_seed.orders["c001_submitted"]
+        )
 
 
 @MODULE_LOOP
