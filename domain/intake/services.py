@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actors import Actor
@@ -198,6 +198,11 @@ async def import_step(
         return record
     max_lines = max_lines or STEP_LINES
     max_seconds = max_seconds or STEP_SECONDS
+    # Write first, before the savepoints: SQLite's driver opens its transaction (BEGIN) only before a
+    # write, and a SAVEPOINT outside a transaction is a transaction of its own, whose RELEASE commits.
+    # Without this each order would be committed on its own, apart from the step's progress count.
+    # (On SQLite the write also queues a second step of the same import behind this one.)
+    await session.execute(update(ExcelImport).where(ExcelImport.id == record.id).values(updated_at=utcnow()))
     started = time.monotonic()
     lines = 0
     created, failed = list(record.created), list(record.failed)

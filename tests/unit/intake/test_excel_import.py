@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actors import Actor
@@ -212,3 +212,34 @@ def test_store_keys_cannot_walk_out_of_the_folder(tmp_path: Path) -> None:
     store.delete(key)
     with pytest.raises(NotFound):
         store.read(key)
+
+
+@MODULE_LOOP
+async def test_a_step_that_rolls_back_leaves_no_order_behind(
+    db: AsyncSession, module_seed: Seed, tmp_path: Path
+) -> None:
+    """Each order runs in a savepoint; the step as a whole must still be one transaction (on SQLite a
+    savepoint opened before any write would commit by itself at RELEASE)."""
+    parts = await part_nos(db, module_seed)
+    data = workbook_bytes(
+        order_rows("C001", "PO-ROLLBACK-1", soon(), [(parts[0], 1)])
+        + order_rows("C001", "PO-ROLLBACK-2", soon(), [(parts[1], 1)])
+    )
+    actor = sales(module_seed)
+    record = await services.register_upload(
+        db, services.UploadStore(tmp_path), data=data, filename="a.xlsx", actor=actor, session_tag=TAG
+    )
+    await services.start_import(db, record, data, actor=actor, today=today_local())
+    await db.commit()  # the plan is stored; the step below starts a fresh transaction, as a request does
+    key = record.key
+    try:
+        await services.import_step(db, record, actor=actor)
+        assert record.status == "done"
+        await db.rollback()  # e.g. the request failed after the step
+        stored = await db.scalar(
+            select(func.count()).select_from(SalesOrder).where(SalesOrder.customer_po.like("PO-ROLLBACK-%"))
+        )
+        assert stored == 0
+    finally:
+        await db.execute(delete(ExcelImport).where(ExcelImport.key == key))
+        await db.commit()
