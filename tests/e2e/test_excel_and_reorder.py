@@ -21,15 +21,11 @@ PART_A, PART_B = "HR-BC-1001", "HR-SH-2002"
 
 def workbook(path: Path, *, bad_quantity: Any) -> Path:
     when = (today_local() + dt.timedelta(days=30)).isoformat()
+    later = today_local() + dt.timedelta(days=36)  # written the Chinese way, as text
     rows = [
         *order_rows("C001", "PO-E2E-XL-1", when, [(PART_A, 40), (PART_B, 8)]),
         *order_rows("C002", "PO-E2E-XL-2", when, [(PART_B, bad_quantity)]),
-        *order_rows(
-            "C001",
-            "PO-E2E-XL-3",
-            "2026年12月31日" if today_local() < dt.date(2026, 12, 1) else when,
-            [(PART_A, "１２")],
-        ),  # fmt: skip
+        *order_rows("C001", "PO-E2E-XL-3", f"{later.year}年{later.month}月{later.day}日", [(PART_A, "１２")]),
     ]
     path.write_bytes(workbook_bytes(rows))
     return path
