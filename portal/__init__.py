@@ -13,8 +13,8 @@ from domain.parties.models import CustomerUser
 from portal.gantt import PortalGanttController
 from portal.orders import PortalOrdersController
 from portal.quality import PortalQualityController
-from portal.service import PortalServiceController
 from portal.reorder import PortalReorderController
+from portal.service import PortalServiceController
 from web.auth import PORTAL, customer_viewer
 from web.signin import signin_controller
 
