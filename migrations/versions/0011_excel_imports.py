@@ -1,7 +1,7 @@
 """excel imports
 
 Revision ID: 0011
-Revises: 0013
+Revises: 0007
 Create Date: 2026-11-25 15:26:57.882621
 """
 
@@ -12,7 +12,7 @@ from sqlalchemy import Text  # noqa: F401  (rendered JSONB columns name it)
 from sqlalchemy.dialects import postgresql
 
 revision = "0011"
-down_revision = "0013"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
