@@ -9,6 +9,8 @@ from litestar.di import Provide
 from litestar.response import Redirect
 
 from backoffice.api_clients import ApiClientsController
+from backoffice.excel_import import ExcelImportController
+from backoffice.order_export import OrderExportController
 from backoffice.orders import OrderDeskController
 from backoffice.production import ProductionChartsController
 from backoffice.quality import QualityController
@@ -41,6 +43,8 @@ def build_router(session_middleware: Any) -> Router:
             QualityController,
             ProductionChartsController,
             ApiClientsController,
+            ExcelImportController,
+            OrderExportController,
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(staff_viewer, sync_to_thread=False)},

@@ -4,6 +4,7 @@ from domain.api_access.models import ApiClient, IdempotencyRecord
 from domain.catalog.models import Product
 from domain.expedite.models import ExpediteRequest
 from domain.feedback.models import CareTicket, DeliveryRating
+from domain.intake.models import ExcelImport
 from domain.integrations.models import ProcessedEvent
 from domain.notifications.models import Notification
 from domain.orders.models import NumberSequence, OrderEvent, SalesOrder, SalesOrderLine
@@ -19,6 +20,7 @@ __all__ = [
     "Customer",
     "CustomerUser",
     "DeliveryRating",
+    "ExcelImport",
     "ExpediteRequest",
     "IdempotencyRecord",
     "Inspection",

@@ -13,6 +13,7 @@ from domain.parties.models import CustomerUser
 from portal.gantt import PortalGanttController
 from portal.orders import PortalOrdersController
 from portal.quality import PortalQualityController
+from portal.reorder import PortalReorderController
 from portal.service import PortalServiceController
 from web.auth import PORTAL, customer_viewer
 from web.signin import signin_controller
@@ -45,6 +46,7 @@ def build_router(session_middleware: Any) -> Router:
             PortalServiceController,
             PortalQualityController,
             PortalGanttController,
+            PortalReorderController,
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(customer_viewer, sync_to_thread=False)},

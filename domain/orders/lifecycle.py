@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.errors import Forbidden, InvalidTransition
+from domain.parties.roles import CustomerRole as C
 from domain.parties.roles import StaffRole as R
 
 
@@ -53,7 +54,8 @@ def _t(action: str, sources: Iterable[Status], target: Status | None, roles: Ite
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    _t("submit", [S.DRAFT], S.SUBMITTED, [R.SALES, R.SALES_MANAGER, R.CUSTOMER_SERVICE], "order.submitted"),
+    # A customer's buyer submits their own order from the portal (re-order); entry rights: permissions.py.
+    _t("submit", [S.DRAFT], S.SUBMITTED, [R.SALES, R.SALES_MANAGER, R.CUSTOMER_SERVICE, C.BUYER], "order.submitted"),
     _t("confirm", [S.SUBMITTED], S.CONFIRMED, [R.SALES_MANAGER], "order.confirmed"),
     _t("return_to_draft", [S.SUBMITTED], S.DRAFT, [R.SALES_MANAGER], "order.returned", needs_comment=True),
     _t("start_production", [S.CONFIRMED], S.IN_PRODUCTION, [R.PMC], "order.production_started"),

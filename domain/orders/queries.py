@@ -129,16 +129,18 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def _page(session: AsyncSession, stmt: Select[Any], f: OrderFilter) -> Page:
+def _ordered(stmt: Select[Any], f: OrderFilter) -> Select[Any]:
     column = SORTS[f.sort]
     order = column.asc() if f.direction == "asc" else column.desc()
     if f.sort in NULLABLE_SORTS:
         order = order.nulls_last()
     tiebreak = SalesOrder.id.asc() if f.direction == "asc" else SalesOrder.id.desc()
+    return stmt.order_by(order, tiebreak)
+
+
+async def _page(session: AsyncSession, stmt: Select[Any], f: OrderFilter) -> Page:
     rows = (
-        await session.execute(
-            stmt.order_by(order, tiebreak).limit(f.per_page).offset((f.page - 1) * f.per_page)
-        )
+        await session.execute(_ordered(stmt, f).limit(f.per_page).offset((f.page - 1) * f.per_page))
     ).all()
     if f.page == 1 and len(rows) < f.per_page:
         total = len(rows)  # the first page is not full: it holds every match, no count needed
@@ -156,6 +158,15 @@ async def _page(session: AsyncSession, stmt: Select[Any], f: OrderFilter) -> Pag
 
 async def list_orders(session: AsyncSession, f: OrderFilter) -> Page:
     """The back office's order desk: every customer, with search, filters, sort and pages."""
+    return await _page(session, await _desk_statement(session, f), f)
+
+
+async def desk_rows_statement(session: AsyncSession, f: OrderFilter) -> Select[Any]:
+    """The order desk's matches in the desk's sort order, unpaged (exports stream it)."""
+    return _ordered(await _desk_statement(session, f), f)
+
+
+async def _desk_statement(session: AsyncSession, f: OrderFilter) -> Select[Any]:
     f.normalised()
     stmt = _row_columns()
     if f.q:
@@ -187,7 +198,7 @@ async def list_orders(session: AsyncSession, f: OrderFilter) -> Page:
         stmt = stmt.where(SalesOrder.order_date >= f.date_from)
     if f.date_to:
         stmt = stmt.where(SalesOrder.order_date <= f.date_to)
-    return await _page(session, stmt, f)
+    return stmt
 
 
 # --- The customer's window. Every portal read starts from customer_scope(); nothing else reaches orders. ---

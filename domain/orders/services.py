@@ -43,7 +43,7 @@ async def create_order(
     session: AsyncSession, draft: OrderDraft, actor: Actor, *, submit: bool = False
 ) -> SalesOrder:
     """Create an order from a shape-checked draft; ``submit`` also makes the draft → submitted move."""
-    authorize_entry(actor)
+    authorize_entry(actor, customer_id=draft.customer_id)
     errors: dict[str, Msg] = {}
     customer = await session.get(Customer, draft.customer_id)
     if customer is None or not customer.active:
