@@ -8,6 +8,8 @@ from litestar import Router, get
 from litestar.di import Provide
 from litestar.response import Redirect
 
+from backoffice.approval_chains import ApprovalChainsController
+from backoffice.changes import ChangeDeskController, OrderChangesController
 from backoffice.orders import OrderDeskController
 from backoffice.production import ProductionChartsController
 from backoffice.quality import QualityController
@@ -39,6 +41,9 @@ def build_router(session_middleware: Any) -> Router:
             RatingsController,
             QualityController,
             ProductionChartsController,
+            ChangeDeskController,
+            OrderChangesController,
+            ApprovalChainsController,
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(staff_viewer, sync_to_thread=False)},

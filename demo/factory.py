@@ -26,6 +26,7 @@ from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlalchemy import Sequence as DbSequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from demo.changes import load_change_demo
 from demo.gantt_jobs import plan_demo_jobs
 from demo.quality import load_quality_demo
 from demo.service import load_service_demo
@@ -1235,6 +1236,7 @@ async def demo_present(session: AsyncSession) -> bool:
 async def load_demo(session: AsyncSession, *, orders: int = 320) -> bool:
     """Load the demo factory into ``session`` and answer True; answer False and change nothing when it
     is already there. Never commits (the caller does)."""
+    await load_change_demo(session)  # approval chains for change requests (idempotent)
     if await demo_present(session):
         return False
     rng = random.Random(DEMO_SEED)

@@ -1,6 +1,8 @@
 """Imports every context's models so the metadata (and Alembic) sees all tables."""
 
+from domain.approvals.models import ApprovalChain, ApprovalDecision, ApprovalNode, LevelChain
 from domain.catalog.models import Product
+from domain.changes.models import ChangeRequest, ChangeSignature, OrderLineTerms, OrderRevision
 from domain.expedite.models import ExpediteRequest
 from domain.feedback.models import CareTicket, DeliveryRating
 from domain.notifications.models import Notification
@@ -11,7 +13,12 @@ from domain.production.models import Job, JobOperation, OperationPhoto, RoutingO
 from domain.quality.models import Characteristic, Inspection, Nonconformance, QcReport, ReportDownload
 
 __all__ = [
+    "ApprovalChain",
+    "ApprovalDecision",
+    "ApprovalNode",
     "CareTicket",
+    "ChangeRequest",
+    "ChangeSignature",
     "Characteristic",
     "Customer",
     "CustomerUser",
@@ -20,12 +27,15 @@ __all__ = [
     "Inspection",
     "Job",
     "JobOperation",
+    "LevelChain",
     "LoginAttempt",
     "Nonconformance",
     "Notification",
     "NumberSequence",
     "OperationPhoto",
     "OrderEvent",
+    "OrderLineTerms",
+    "OrderRevision",
     "OutboxMessage",
     "Product",
     "QcReport",
