@@ -101,7 +101,9 @@ def slot_for(
     if not candidates:
         raise Forbidden("not a participant of the current step")
     free = [k for k in candidates if k not in taken]
-    return state.current, (free or candidates)[0]
+    if not free:
+        raise Forbidden("the part of this step you may sign is signed already")
+    return state.current, free[0]
 
 
 def may_sign(
