@@ -74,6 +74,7 @@ def participant(p: Mapping[str, Any]) -> str:
 LABELS = {
     "reason": _of(REASON), "scope": _of(SCOPE), "kind": _of(KIND), "status": _of(STATUS), "mode": _of(MODE),
     "step": _of(STEP), "decision": _of(DECISION), "field": _of(FIELD), "participant": participant,
+    "participants": lambda ps: " + ".join(participant(p) for p in ps),
     "status_tone": lambda c: STATUS_TONE.get(c, "neutral"),
     "money": lambda v: fmt_money(Decimal(v)) if v else "—",
     "options": lambda name: [(k, gettext(v)) for k, v in {"reason": REASON, "scope": SCOPE}[name].items()],
