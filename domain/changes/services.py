@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actors import Actor
@@ -84,6 +84,19 @@ async def request_change(
         raise Forbidden("change requests are raised by buyers, sales and customer service")
     order = await order_for(session, order_no, actor)
     if order.version != expected_version:
+        raise StaleVersion(order.changed_by, order.updated_at, order.version)
+    # Claim the order row at the version the form showed: a staff edit committed in between (seen
+    # only now, after waiting for its lock) turns this into a clear 409 instead of a request based on
+    # an order that no longer exists in that shape. The version itself is not bumped: a pending
+    # request does not change the order.
+    claimed = await session.execute(
+        update(SalesOrder)
+        .where(SalesOrder.id == order.id, SalesOrder.version == expected_version)
+        .values(changed_by=SalesOrder.changed_by)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        await session.refresh(order)
         raise StaleVersion(order.changed_by, order.updated_at, order.version)
     if (msg := refusal(order.status)) is not None:
         raise ValidationFailed({"order": msg})
