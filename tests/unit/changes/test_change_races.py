@@ -33,7 +33,10 @@ async def race(engine: Any, first: Callable[[AsyncSession], Awaitable[Any]],
                second: Callable[[AsyncSession], Awaitable[Any]]) -> BaseException | None:  # fmt: skip
     """``first`` writes and holds its transaction open while ``second`` starts; then ``first`` commits.
     Returns what ``second`` raised (None if it succeeded and committed)."""
-    async with AsyncSession(engine, expire_on_commit=False) as a, AsyncSession(engine, expire_on_commit=False) as b:
+    async with (
+        AsyncSession(engine, expire_on_commit=False) as a,
+        AsyncSession(engine, expire_on_commit=False) as b,
+    ):
         await first(a)
         await a.flush()
         racer = asyncio.create_task(second(b))
@@ -53,8 +56,14 @@ async def test_two_approvers_on_the_same_step_one_wins(database_url: str, seeded
     try:
         async with AsyncSession(engine, expire_on_commit=False) as s:
             await ensure_default_chains(s)
-            s.add(StaffUser(username="pmc2", display_name="pmc2", roles=["pmc"], password_hash=hash_password("x")))
-            order = await s.scalar(select(SalesOrder).where(SalesOrder.order_no == seeded.orders["c001_submitted"]))
+            s.add(
+                StaffUser(
+                    username="pmc2", display_name="pmc2", roles=["pmc"], password_hash=hash_password("x")
+                )
+            )
+            order = await s.scalar(
+                select(SalesOrder).where(SalesOrder.order_no == seeded.orders["c001_submitted"])
+            )
             assert order is not None
             cr = await request_change(s, order_no=order.order_no, expected_version=order.version,
                                       raw=raw(new_date=(order.requested_date + dt.timedelta(days=5)).isoformat()),
@@ -76,15 +85,23 @@ async def test_two_approvers_on_the_same_step_one_wins(database_url: str, seeded
         assert isinstance(lost, StaleVersion | StaleDataError)
         async with AsyncSession(engine) as check:
             cr = await check.scalar(select(ChangeRequest).where(ChangeRequest.number == number))
-            assert cr is not None and cr.status == "approved" and cr.to_revision == 2
-            signers = list(await check.scalars(select(ApprovalDecision.staff_name).where(ApprovalDecision.subject_id == cr.id)))
+            assert cr is not None
+            assert cr.status == "approved"
+            assert cr.to_revision == 2
+            signers = list(
+                await check.scalars(
+                    select(ApprovalDecision.staff_name).where(ApprovalDecision.subject_id == cr.id)
+                )
+            )
             assert signers == ["pmc"]
     finally:
         await engine.dispose()
 
 
 @pytest.mark.parametrize("customer_first", [True, False])
-async def test_customer_change_racing_a_staff_edit_one_wins(database_url: str, seeded: Seed, customer_first: bool) -> None:
+async def test_customer_change_racing_a_staff_edit_one_wins(
+    database_url: str, seeded: Seed, customer_first: bool
+) -> None:
     engine = build_engine(make_settings(database_url))
     order_no = seeded.orders["c001_submitted"]
     try:
@@ -100,7 +117,9 @@ async def test_customer_change_racing_a_staff_edit_one_wins(database_url: str, s
                                         expected_version=version, actor=buyer)  # fmt: skip
 
         async def confirm(session: AsyncSession) -> Any:
-            return await transition_order(session, order_no=order_no, action="confirm", expected_version=version, actor=mgr)
+            return await transition_order(
+                session, order_no=order_no, action="confirm", expected_version=version, actor=mgr
+            )
 
         first, second = (change, confirm) if customer_first else (confirm, change)
         lost = await race(engine, first, second)
@@ -110,9 +129,15 @@ async def test_customer_change_racing_a_staff_edit_one_wins(database_url: str, s
             requests = await check.scalar(select(func.count()).select_from(ChangeRequest))
         if customer_first:
             # The request does not bump the order's version: the confirmation still applies after it.
-            assert lost is None and (status, requests) == ("confirmed", 1)
+            assert lost is None
+            assert (status, requests) == ("confirmed", 1)
         else:
             # The buyer's form was for the unconfirmed order: a clear 409, nothing stored.
-            assert isinstance(lost, StaleVersion) and (status, now_version, requests) == ("confirmed", version + 1, 0)
+            assert isinstance(lost, StaleVersion)
+            assert (status, now_version, requests) == (
+                "confirmed",
+                version + 1,
+                0,
+            )
     finally:
         await engine.dispose()

@@ -54,10 +54,14 @@ async def planned_other(db: AsyncSession, module_seed: Seed) -> str:
     return other.order_no
 
 
-async def test_a_pull_in_goes_first_and_the_other_order_slips(db: AsyncSession, module_seed: Seed, planned_other: str) -> None:
+async def test_a_pull_in_goes_first_and_the_other_order_slips(
+    db: AsyncSession, module_seed: Seed, planned_other: str
+) -> None:
     order = await load(db, module_seed.orders["c001_submitted"])
     items = [{"kind": "date", "old": "2030-01-31", "new": "2030-01-07"}]
-    result = await date_impact(db, order, items, old_date=dt.date(2030, 1, 31), new_date=dt.date(2030, 1, 7), now=MONDAY)
+    result = await date_impact(
+        db, order, items, old_date=dt.date(2030, 1, 31), new_date=dt.date(2030, 1, 7), now=MONDAY
+    )
     # Baseline: the other order first (due earlier), ours after, done Monday 14:50.
     # With the pull-in: ours 08:00–13:10; the other's turning 11:50–14:30, inspection to 14:50 (was 10:00).
     assert result == {
@@ -69,25 +73,36 @@ async def test_a_pull_in_goes_first_and_the_other_order_slips(db: AsyncSession, 
     }
 
 
-async def test_more_quantity_than_the_date_allows_does_not_fit(db: AsyncSession, module_seed: Seed, planned_other: str) -> None:
+async def test_more_quantity_than_the_date_allows_does_not_fit(
+    db: AsyncSession, module_seed: Seed, planned_other: str
+) -> None:
     order = await load(db, module_seed.orders["c001_submitted"])
     # Line 1 × 2000: 2060 min of turning from 08:00 Monday; Wednesday is a holiday, so Monday 480 +
     # Tuesday 480 + Thursday 480 + Friday 480 = 1920 < 2060: turning ends Monday 14th 10:20; then
     # 1000 min of inspection: Monday 340 + Tuesday 480 + Wednesday 180 → Wednesday 16th.
     items = [{"kind": "quantity", "line_no": 1, "old": "100", "new": "2000"},
              {"kind": "date", "old": "2030-01-31", "new": "2030-01-11"}]  # fmt: skip
-    result = await date_impact(db, order, items, old_date=dt.date(2030, 1, 31), new_date=dt.date(2030, 1, 11), now=MONDAY)
+    result = await date_impact(
+        db, order, items, old_date=dt.date(2030, 1, 31), new_date=dt.date(2030, 1, 11), now=MONDAY
+    )
     assert result["fits"] is False
     assert result["finish_after"] == "2030-01-16"
 
 
-async def test_no_routing_means_not_available(db: AsyncSession, module_seed: Seed, planned_other: str) -> None:
+async def test_no_routing_means_not_available(
+    db: AsyncSession, module_seed: Seed, planned_other: str
+) -> None:
     order = await load(db, module_seed.orders["c001_draft"])  # products[2] has no routing
-    result = await date_impact(db, order, [], old_date=dt.date(2030, 1, 31), new_date=dt.date(2030, 1, 20), now=MONDAY)
-    assert result["available"] is False and result["fits"] is None
+    result = await date_impact(
+        db, order, [], old_date=dt.date(2030, 1, 31), new_date=dt.date(2030, 1, 20), now=MONDAY
+    )
+    assert result["available"] is False
+    assert result["fits"] is None
 
 
-async def test_value_impact_counts_removed_changed_and_added_lines(db: AsyncSession, module_seed: Seed) -> None:
+async def test_value_impact_counts_removed_changed_and_added_lines(
+    db: AsyncSession, module_seed: Seed
+) -> None:
     order = await load(db, module_seed.orders["c001_submitted"])  # 100 × 38.50 + 20 × 126.00 = 6370.00 net
     items = [{"kind": "quantity", "line_no": 1, "old": "100", "new": "120"}, {"kind": "remove_line", "line_no": 2},
              {"kind": "add_line", "product_id": 7, "new": "10"}]  # fmt: skip

@@ -28,7 +28,9 @@ def request() -> ChangeRequest:
     )  # fmt: skip
 
 
-DECISIONS = [ApprovalDecision(node_index=0, staff_name="王芳", decision="approve", comment="同意", decided_at=NOW)]
+DECISIONS = [
+    ApprovalDecision(node_index=0, staff_name="王芳", decision="approve", comment="同意", decided_at=NOW)
+]
 
 
 def text_of(pdf: bytes) -> str:
@@ -38,14 +40,19 @@ def text_of(pdf: bytes) -> str:
 def test_the_same_request_renders_the_same_bytes() -> None:
     a = build_report(request(), order_no="SO-2026-000001", customer_name="宁波拓锐", decisions=DECISIONS)
     b = build_report(request(), order_no="SO-2026-000001", customer_name="宁波拓锐", decisions=DECISIONS)
-    assert a == b and sha256(a) == sha256(b)
+    assert a == b
+    assert sha256(a) == sha256(b)
     changed = request()
     changed.reason_text = "另一个原因"
-    assert build_report(changed, order_no="SO-2026-000001", customer_name="宁波拓锐", decisions=DECISIONS) != a
+    assert (
+        build_report(changed, order_no="SO-2026-000001", customer_name="宁波拓锐", decisions=DECISIONS) != a
+    )
 
 
 def test_the_report_carries_everything_in_chinese_and_escapes_user_text() -> None:
-    text = text_of(build_report(request(), order_no="SO-2026-000001", customer_name="宁波拓锐", decisions=DECISIONS))
+    text = text_of(
+        build_report(request(), order_no="SO-2026-000001", customer_name="宁波拓锐", decisions=DECISIONS)
+    )
     for expected in ("变更影响评估简报", "CR-2026-000042", "SO-2026-000001", "宁波拓锐", "修订 Revision 1 → 2",
                      "HR-BC-1001", "王芳", "SO-2026-000007", "不能满足", "物料影响", "<script>alert(1)</script> & 图纸 <b>"):  # fmt: skip
         assert expected in text, expected
@@ -57,5 +64,7 @@ def test_the_signed_report_shows_the_signature_and_the_hash_it_signed() -> None:
     signed = build_report(request(), order_no="SO-2026-000001", customer_name="宁波拓锐", decisions=DECISIONS,
                           signature=block)  # fmt: skip
     text = text_of(signed).replace("\n", "")
-    assert "李雷 <i>" in text and "203.0.113.9" in text and sha256(shown) in text
+    assert "李雷 <i>" in text
+    assert "203.0.113.9" in text
+    assert sha256(shown) in text
     assert sha256(signed) != sha256(shown)

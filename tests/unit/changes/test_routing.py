@@ -14,14 +14,19 @@ BOTH = Signer(30, frozenset({"qc", "pmc"}))
 MGR = Signer(40, frozenset({"sales_manager"}))
 ADMIN = Signer(50, frozenset({"admin"}))
 
-L2 = [{"participants": [{"role": "pmc"}], "mode": "any"}, {"participants": [{"role": "sales_manager"}], "mode": "any"}]
+L2 = [
+    {"participants": [{"role": "pmc"}], "mode": "any"},
+    {"participants": [{"role": "sales_manager"}], "mode": "any"},
+]
 L3 = [
     {"participants": [{"role": "qc"}, {"role": "pmc"}], "mode": "all"},
     {"participants": [{"role": "sales_manager"}], "mode": "any"},
 ]
 
 
-def sign(route: list, sigs: list[Signature], who: Signer, decision: str = "approve", requester: int | None = None) -> list[Signature]:
+def sign(
+    route: list, sigs: list[Signature], who: Signer, decision: str = "approve", requester: int | None = None
+) -> list[Signature]:
     node, key = slot_for(route, sigs, who, requested_by_staff_id=requester)
     return [*sigs, Signature(node, who.id, key, decision)]
 
