@@ -414,3 +414,25 @@ def test_anonymous_is_sent_to_sign_in(client: TestClient[Litestar], chains: Seed
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303
         assert "/login" in response.headers["location"]
+
+
+def test_with_htmx_a_bad_change_swaps_only_the_form(client: TestClient[Litestar], chains: Seed) -> None:
+    sign_in_customer(client, "c001-buyer")
+    order_no = chains.orders["c001_submitted"]
+    new = f"/portal/orders/{order_no}/changes/new"
+    token = csrf_token(client, new)
+    response = client.post(
+        f"/portal/orders/{order_no}/changes",
+        data={
+            "_csrf_token": token,
+            "version": "2",
+            "qty-1": "-1",
+            "reason": "customer_adjustment",
+            "scope": "date_only",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    assert response.text.lstrip().startswith('<div id="change-form">')
+    assert "<html" not in response.text
+    assert "Quantity must be greater than zero." in response.text
