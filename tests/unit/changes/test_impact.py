@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -36,7 +37,7 @@ async def load(db: AsyncSession, order_no: str) -> SalesOrder:
     return order
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")
 async def planned_other(db: AsyncSession, module_seed: Seed) -> str:
     floor = await build_floor(db, module_seed)
     other = await load(db, module_seed.orders["c002_submitted"])
