@@ -1,7 +1,7 @@
 """change requests approval chains order revisions
 
 Revision ID: 0012
-Revises: 0013
+Revises: 0007
 Create Date: 2026-11-25 15:21:14.402890
 """
 
@@ -12,7 +12,7 @@ from sqlalchemy import Text  # noqa: F401  (rendered JSONB columns name it)
 from sqlalchemy.dialects import postgresql
 
 revision = '0012'
-down_revision = '0013'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
