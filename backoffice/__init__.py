@@ -9,6 +9,8 @@ from litestar.di import Provide
 from litestar.response import Redirect
 
 from backoffice.api_clients import ApiClientsController
+from backoffice.approval_chains import ApprovalChainsController
+from backoffice.changes import ChangeDeskController, OrderChangesController
 from backoffice.excel_import import ExcelImportController
 from backoffice.order_export import OrderExportController
 from backoffice.orders import OrderDeskController
@@ -45,6 +47,9 @@ def build_router(session_middleware: Any) -> Router:
             ApiClientsController,
             ExcelImportController,
             OrderExportController,
+            ChangeDeskController,
+            OrderChangesController,
+            ApprovalChainsController,
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(staff_viewer, sync_to_thread=False)},

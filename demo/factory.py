@@ -27,6 +27,7 @@ from sqlalchemy import Sequence as DbSequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demo.api import DEMO_TOKEN, ensure_demo_api_client
+from demo.changes import load_change_demo
 from demo.gantt_jobs import plan_demo_jobs
 from demo.quality import load_quality_demo
 from demo.service import load_service_demo
@@ -1236,8 +1237,11 @@ async def demo_present(session: AsyncSession) -> bool:
 async def load_demo(session: AsyncSession, *, orders: int = 320) -> bool:
     """Load the demo factory into ``session`` and answer True; answer False and change nothing when it
     is already there. Never commits (the caller does)."""
-    await ensure_demo_api_client(session)  # also into a demo factory loaded before the API existed
     if await demo_present(session):
+        # A demo factory loaded before these existed gets them too; both are idempotent. Only here:
+        # the demo token must never land in a database that is not the demo's.
+        await ensure_demo_api_client(session)
+        await load_change_demo(session)
         return False
     rng = random.Random(DEMO_SEED)
     now = utcnow()
@@ -1264,6 +1268,8 @@ async def load_demo(session: AsyncSession, *, orders: int = 320) -> bool:
     await load_service_demo(session)
     await load_quality_demo(session)
     await plan_demo_jobs(session, now=now)  # jobs for the Gantt until planning on confirm fills them in
+    await ensure_demo_api_client(session)
+    await load_change_demo(session)
     return True
 
 

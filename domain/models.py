@@ -1,7 +1,9 @@
 """Imports every context's models so the metadata (and Alembic) sees all tables."""
 
 from domain.api_access.models import ApiClient, IdempotencyRecord
+from domain.approvals.models import ApprovalChain, ApprovalDecision, ApprovalNode, LevelChain
 from domain.catalog.models import Product
+from domain.changes.models import ChangeRequest, ChangeSignature, OrderLineTerms, OrderRevision
 from domain.expedite.models import ExpediteRequest
 from domain.feedback.models import CareTicket, DeliveryRating
 from domain.intake.models import ExcelImport
@@ -15,7 +17,12 @@ from domain.quality.models import Characteristic, Inspection, Nonconformance, Qc
 
 __all__ = [
     "ApiClient",
+    "ApprovalChain",
+    "ApprovalDecision",
+    "ApprovalNode",
     "CareTicket",
+    "ChangeRequest",
+    "ChangeSignature",
     "Characteristic",
     "Customer",
     "CustomerUser",
@@ -26,12 +33,15 @@ __all__ = [
     "Inspection",
     "Job",
     "JobOperation",
+    "LevelChain",
     "LoginAttempt",
     "Nonconformance",
     "Notification",
     "NumberSequence",
     "OperationPhoto",
     "OrderEvent",
+    "OrderLineTerms",
+    "OrderRevision",
     "OutboxMessage",
     "ProcessedEvent",
     "Product",

@@ -10,6 +10,7 @@ from litestar.response import Redirect
 
 from domain.parties.auth import verify_customer_user
 from domain.parties.models import CustomerUser
+from portal.changes import PortalChangesController
 from portal.gantt import PortalGanttController
 from portal.orders import PortalOrdersController
 from portal.quality import PortalQualityController
@@ -47,6 +48,7 @@ def build_router(session_middleware: Any) -> Router:
             PortalQualityController,
             PortalGanttController,
             PortalReorderController,
+            PortalChangesController,
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(customer_viewer, sync_to_thread=False)},

@@ -88,6 +88,11 @@ ACTION = {
     "qc_publish": N_("QC report published"),
     "qc_nonconformance": N_("Nonconformance raised"),
     "qc_nonconformance_closed": N_("Nonconformance closed"),
+    # Change requests (domain/changes) on the order's timeline.
+    "change_requested": N_("Change requested"),
+    "change_applied": N_("Change applied"),
+    "change_rejected": N_("Change rejected"),
+    "change_signed": N_("Impact report signed"),
 }
 
 # Actions that undo or stop work are drawn as secondary/danger buttons.
