@@ -38,7 +38,9 @@ class ShopFloorController(Controller):
     guards = [require_signed_in]  # noqa: RUF012
 
     @get("/", name="bo:shopfloor")
-    async def index(self, request: Request[Any, Any, Any], db_session: AsyncSession, viewer: StaffViewer) -> Template:
+    async def index(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, viewer: StaffViewer
+    ) -> Template:
         centers = await queries.my_work_centers(db_session, viewer.actor(), now=utcnow())
         return page(request, "backoffice/shopfloor/index.html", {"viewer": viewer, "centers": centers})
 
@@ -58,7 +60,12 @@ class ShopFloorController(Controller):
 
     @post("/operations/{op_id:int}/{action:str}", name="bo:shopfloor_command")
     async def command(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, viewer: StaffViewer, op_id: int, action: str
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        viewer: StaffViewer,
+        op_id: int,
+        action: str,
     ) -> Any:
         if action not in ("start", "report", "finish"):
             from litestar.exceptions import NotFoundException
@@ -78,13 +85,23 @@ class ShopFloorController(Controller):
             elif action == "report":
                 qty = progress.parse_quantity(values["quantity_done"])
                 await progress.report_quantity(
-                    db_session, op_id, quantity_done=qty, expected_version=version, actor=actor, note=values["note"]
+                    db_session,
+                    op_id,
+                    quantity_done=qty,
+                    expected_version=version,
+                    actor=actor,
+                    note=values["note"],
                 )
             else:
                 text = values["quantity_done"].strip()
                 qty = progress.parse_quantity(text) if text else None
                 await progress.finish_operation(
-                    db_session, op_id, expected_version=version, actor=actor, note=values["note"], quantity_done=qty
+                    db_session,
+                    op_id,
+                    expected_version=version,
+                    actor=actor,
+                    note=values["note"],
+                    quantity_done=qty,
                 )
         except ValidationFailed as exc:
             await db_session.rollback()
@@ -92,7 +109,10 @@ class ShopFloorController(Controller):
                                     form=action, status_code=422)  # fmt: skip
         except StaleVersion as exc:
             await db_session.rollback()
-            notice = gettext(MSG_STALE) % {"name": exc.changed_by or "?", "time": fmt_datetime(exc.changed_at)}
+            notice = gettext(MSG_STALE) % {
+                "name": exc.changed_by or "?",
+                "time": fmt_datetime(exc.changed_at),
+            }
             return await self._card(request, db_session, viewer, op_id, notice=notice, status_code=409)
         except InvalidTransition as exc:
             await db_session.rollback()
@@ -100,7 +120,11 @@ class ShopFloorController(Controller):
             return await self._card(request, db_session, viewer, op_id, notice=notice, status_code=409)
         return self._done(request, op_id, action)
 
-    @post("/operations/{op_id:int}/photos", name="bo:shopfloor_photo", request_max_body_size=MAX_BYTES + 1024 * 1024)
+    @post(
+        "/operations/{op_id:int}/photos",
+        name="bo:shopfloor_photo",
+        request_max_body_size=MAX_BYTES + 1024 * 1024,
+    )
     async def photo(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, viewer: StaffViewer, op_id: int
     ) -> Any:

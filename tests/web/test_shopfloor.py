@@ -100,16 +100,20 @@ def test_a_team_lead_sees_their_work_center_and_its_queue(client: TestClient[Any
     assert f"/backoffice/shopfloor/work-centers/{floor.insp}" not in index.text  # not their work center
     queue = client.get(f"/backoffice/shopfloor/work-centers/{floor.lathe}")
     turn = ops(database_url, seeded)[0]
-    assert queue.status_code == 200 and f"/backoffice/shopfloor/operations/{turn.id}" in queue.text
+    assert queue.status_code == 200
+    assert f"/backoffice/shopfloor/operations/{turn.id}" in queue.text
     assert client.get(f"/backoffice/shopfloor/work-centers/{floor.insp}").status_code == 403
     card = client.get(f"/backoffice/shopfloor/operations/{turn.id}")
-    assert card.status_code == 200 and "Turning" in card.text and seeded.orders["c002_submitted"] in card.text
+    assert card.status_code == 200
+    assert "Turning" in card.text
+    assert seeded.orders["c002_submitted"] in card.text
 
 
 def test_pmc_sees_every_work_center(client: TestClient[Any], floor: Floor) -> None:
     sign_in_staff(client, "pmc")
     index = client.get("/backoffice/shopfloor")
-    assert f"/work-centers/{floor.lathe}" in index.text and f"/work-centers/{floor.insp}" in index.text
+    assert f"/work-centers/{floor.lathe}" in index.text
+    assert f"/work-centers/{floor.insp}" in index.text
 
 
 def test_a_sales_user_who_leads_nothing_is_forbidden(client: TestClient[Any], floor: Floor, seeded: Seed,
@@ -144,9 +148,11 @@ def test_start_then_a_stale_form_gets_409_with_the_current_state(client: TestCli
     sign_in_staff(client, "lead")
     path = f"/backoffice/shopfloor/operations/{turn.id}"
     response = post(client, f"{path}/start", {"version": turn.version, "note": "开机"})
-    assert response.status_code == 303 and response.headers["location"] == path
+    assert response.status_code == 303
+    assert response.headers["location"] == path
     now = ops(database_url, seeded)[0]
-    assert now.status == "running" and now.version == turn.version + 1
+    assert now.status == "running"
+    assert now.version == turn.version + 1
     order = run_db(database_url, lambda s: s.scalar(select(SalesOrder.status).where(
         SalesOrder.order_no == seeded.orders["c002_submitted"])))  # fmt: skip
     assert order == "in_production"
@@ -157,7 +163,8 @@ def test_start_then_a_stale_form_gets_409_with_the_current_state(client: TestCli
         headers={"HX-Request": "true"},
     )
     assert stale.status_code == 409
-    assert 'data-op-status="running"' in stale.text and "data-notice" in stale.text
+    assert 'data-op-status="running"' in stale.text
+    assert "data-notice" in stale.text
     assert ops(database_url, seeded)[0].quantity_done == 0
 
 
@@ -182,7 +189,8 @@ def test_bad_quantities_and_notes_come_back_next_to_the_field(client: TestClient
     assert "<script>alert(1)</script>" not in card.text
     assert ops(database_url, seeded)[0].quantity_done == 10
     short = post(client, f"{path}/finish", {"version": version + 1, "quantity_done": "30"})
-    assert short.status_code == 422 and 'id="note-error"' in short.text
+    assert short.status_code == 422
+    assert 'id="note-error"' in short.text
     assert ops(database_url, seeded)[0].status == "running"
 
 
@@ -194,11 +202,13 @@ def test_a_pdf_renamed_jpg_is_refused_and_nothing_is_stored(client: TestClient[A
     pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF"
     response = post(client, path, {"caption": "图纸"}, files={"photo": ("drawing.jpg", pdf, "image/jpeg")})
     assert response.status_code == 422
-    assert "not a JPEG, PNG or WebP image" in response.text and "PDF" in response.text
+    assert "not a JPEG, PNG or WebP image" in response.text
+    assert "PDF" in response.text
     assert photo_count(database_url) == 0
     assert not uploads.exists() or list(uploads.iterdir()) == []
     empty = post(client, path, {"caption": ""})
-    assert empty.status_code == 422 and "Please choose a photo" in empty.text
+    assert empty.status_code == 422
+    assert "Please choose a photo" in empty.text
 
 
 def test_a_photo_is_stored_and_lets_the_key_operation_finish(client: TestClient[Any], floor: Floor, seeded: Seed,
@@ -215,7 +225,8 @@ def test_a_photo_is_stored_and_lets_the_key_operation_finish(client: TestClient[
     )
     assert post(client, f"{base}/{insp.id}/start", {"version": insp.version}).status_code == 303
     refused = post(client, f"{base}/{insp.id}/finish", {"version": insp.version + 1, "quantity_done": "40"})
-    assert refused.status_code == 422 and "upload at least one process photo" in refused.text
+    assert refused.status_code == 422
+    assert "upload at least one process photo" in refused.text
     uploaded = post(
         client,
         f"{base}/{insp.id}/photos",
@@ -223,9 +234,11 @@ def test_a_photo_is_stored_and_lets_the_key_operation_finish(client: TestClient[
         files={"photo": ("p.png", png(), "image/png")},
     )
     assert uploaded.status_code == 303
-    assert photo_count(database_url) == 1 and len(list(uploads.iterdir())) == 1
+    assert photo_count(database_url) == 1
+    assert len(list(uploads.iterdir())) == 1
     card = client.get(f"{base}/{insp.id}")
-    assert "/backoffice/photos/" in card.text and "首件 OK" in card.text
+    assert "/backoffice/photos/" in card.text
+    assert "首件 OK" in card.text
     assert (
         post(
             client, f"{base}/{insp.id}/finish", {"version": insp.version + 1, "quantity_done": "40"}
@@ -246,8 +259,8 @@ def test_the_order_page_carries_the_production_section(
         f"/backoffice/shopfloor/orders/{order_no}/production", headers={"HX-Request": "true"}
     )
     assert section.status_code == 200
-    assert (
-        'id="production"' in section.text and "Turning" in section.text and "Final inspection" in section.text
-    )
+    assert 'id="production"' in section.text
+    assert "Turning" in section.text
+    assert "Final inspection" in section.text
     assert "<html" not in section.text  # the fragment only
     assert "<html" in client.get(f"/backoffice/shopfloor/orders/{order_no}/production").text
