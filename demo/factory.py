@@ -1259,6 +1259,9 @@ async def load_demo(session: AsyncSession, *, orders: int = 320) -> bool:
         now=now,
         batch_size=5000,
     )
+    from demo.production import load_production  # local: demo.production builds on this module
+
+    await load_production(session, now=now)  # jobs, shop-floor progress, process photos
     await load_service_demo(session)
     await load_quality_demo(session)
     await plan_demo_jobs(session, now=now)  # jobs for the Gantt until planning on confirm fills them in
