@@ -5,8 +5,8 @@ second load that adds nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import itertools
+import os
 from collections import defaultdict
 from pathlib import Path
 
