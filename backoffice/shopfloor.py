@@ -20,7 +20,7 @@ from domain.production.photos import MAX_BYTES, PhotoStore
 from web.auth import StaffViewer, require_signed_in
 from web.flash import flash_cookie
 from web.i18n import fmt_datetime, gettext
-from web.templating import page
+from web.templating import is_fragment_request, page
 
 CARD = "backoffice/shopfloor/operation.html"
 MSG_STALE = N_("Changed by %(name)s at %(time)s: this is the current state. Check it and try again.")
@@ -118,7 +118,7 @@ class ShopFloorController(Controller):
             await db_session.rollback()
             notice = gettext(MSG_NOT_NOW) % {"status": exc.status}
             return await self._card(request, db_session, viewer, op_id, notice=notice, status_code=409)
-        return self._done(request, op_id, action)
+        return await self._done(request, db_session, viewer, op_id, action)
 
     @post(
         "/operations/{op_id:int}/photos",
@@ -145,7 +145,7 @@ class ShopFloorController(Controller):
             await db_session.rollback()
             notice = gettext(MSG_NOT_NOW) % {"status": exc.status}
             return await self._card(request, db_session, viewer, op_id, notice=notice, status_code=409)
-        return self._done(request, op_id, "photo")
+        return await self._done(request, db_session, viewer, op_id, "photo")
 
     @get("/orders/{order_no:str}/production", name="bo:shopfloor_order")
     async def order_production(
@@ -159,8 +159,15 @@ class ShopFloorController(Controller):
     # --- helpers ---
 
     @staticmethod
-    def _done(request: Request[Any, Any, Any], op_id: int, action: str) -> Redirect:
-        # A redirect for both: htmx follows it and swaps the fresh card in, and the commit happens on it.
+    async def _done(
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        viewer: StaffViewer,
+        op_id: int,
+        action: str,
+    ) -> Any:
+        if is_fragment_request(request):  # htmx: the fresh card in place, with a toast beside it
+            return await ShopFloorController._card(request, db_session, viewer, op_id, done=MSG_DONE[action])
         response = Redirect(f"/backoffice/shopfloor/operations/{op_id}", status_code=303)
         response.cookies.append(flash_cookie(request, "success", MSG_DONE[action]))
         return response
@@ -176,6 +183,7 @@ class ShopFloorController(Controller):
         values: dict[str, str] | None = None,
         form: str = "",
         notice: str = "",
+        done: str = "",
         status_code: int = 200,
     ) -> Template:
         card = await queries.operation_card(db_session, op_id, viewer.actor())
@@ -186,6 +194,7 @@ class ShopFloorController(Controller):
             "values": values or {},
             "form": form,
             "notice": notice,
+            "done": done,
             "now": utcnow(),
         }
         return page(request, CARD, context, block="op_card", status_code=status_code)

@@ -264,3 +264,15 @@ def test_the_order_page_carries_the_production_section(
     assert "Final inspection" in section.text
     assert "<html" not in section.text  # the fragment only
     assert "<html" in client.get(f"/backoffice/shopfloor/orders/{order_no}/production").text
+
+
+def test_htmx_steps_answer_with_the_fresh_card_and_a_toast(client: TestClient[Any], floor: Floor, seeded: Seed,
+                                                           database_url: str) -> None:  # fmt: skip
+    turn = ops(database_url, seeded)[0]
+    sign_in_staff(client, "lead")
+    path = f"/backoffice/shopfloor/operations/{turn.id}"
+    response = post(client, f"{path}/start", {"version": turn.version}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="op-card"')
+    assert 'data-op-status="running"' in response.text and 'hx-swap-oob="beforeend:#toasts"' in response.text
+    assert ops(database_url, seeded)[0].status == "running"  # committed
