@@ -12,7 +12,7 @@ Rules (one place):
 - A key operation needs at least one process photo before it finishes.
 - Each command checks the version the form was loaded with (StaleVersion → 409), and writes an order
   timeline row (kind "production", customer-safe stage names) and an outbox event.
-- When progress slips (the operation will end, or ended, after its planned end) the rest of the floor
+- When progress slips (the operation will end, or ended, after its planned end) the floor (the next two weeks)
   is re-planned with ``Scheduler.reschedule`` and the operations that moved get their new planned
   dates; every affected order's timeline lists its own stages that moved, old → new.
 - The first operation started moves the order confirmed → in_production through the order state
@@ -63,6 +63,10 @@ NOTE_MAX = 1000
 CAPTION_MAX = 200
 # Finishing a minute late is noise, not a slip worth moving other work for.
 SLIP_TOLERANCE = dt.timedelta(minutes=1)
+# How far past the slip a re-plan looks: work planned to start later is left where it is. It keeps the
+# re-plan's cost to the next weeks of load, not the whole order book; a slip that would push work that far
+# is a planner's decision (the timeline and the Gantt show it), not something to ripple silently.
+REPLAN_HORIZON = dt.timedelta(days=14)
 PRODUCTION = Actor(kind="system", id=None, name="production", roles=frozenset({StaffRole.PMC}))
 
 MSG_PREVIOUS_NOT_STARTED = N_("%(stage)s has not started yet; start the operations in routing order.")
@@ -353,6 +357,7 @@ async def _replan_if_late(
                 JobOperation.planned_end.is_not(None),
                 JobOperation.status.in_([OperationStatus.PENDING, OperationStatus.RUNNING]),
                 JobOperation.planned_end > now,
+                JobOperation.planned_start < new_end + REPLAN_HORIZON,
             )
             .order_by(JobOperation.job_id, JobOperation.seq)
         )
