@@ -12,9 +12,9 @@ Rules (one place):
 - A key operation needs at least one process photo before it finishes.
 - Each command checks the version the form was loaded with (StaleVersion → 409), and writes an order
   timeline row (kind "production", customer-safe stage names) and an outbox event.
-- When progress slips (the operation will end, or ended, after its planned end) the floor (the next two weeks)
-  is re-planned with ``Scheduler.reschedule`` and the operations that moved get their new planned
-  dates; every affected order's timeline lists its own stages that moved, old → new.
+- When progress slips (the operation will end, or ended, after its planned end) the next two weeks
+  of the floor are re-planned with ``Scheduler.reschedule`` and the operations that moved get their
+  new planned dates; every affected order's timeline lists its own stages that moved, old → new.
 - The first operation started moves the order confirmed → in_production through the order state
   machine, as the system acting for PMC (the planner's own "start production" step stays available).
 """

@@ -274,5 +274,6 @@ def test_htmx_steps_answer_with_the_fresh_card_and_a_toast(client: TestClient[An
     response = post(client, f"{path}/start", {"version": turn.version}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="op-card"')
-    assert 'data-op-status="running"' in response.text and 'hx-swap-oob="beforeend:#toasts"' in response.text
+    assert 'data-op-status="running"' in response.text
+    assert 'hx-swap-oob="beforeend:#toasts"' in response.text
     assert ops(database_url, seeded)[0].status == "running"  # committed
