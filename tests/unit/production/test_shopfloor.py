@@ -363,3 +363,38 @@ async def test_a_slow_rate_reported_moves_the_planned_end(
     turn, insp = await ops_of(db, order)
     assert turn.planned_end == at(7, 12)
     assert (insp.planned_start, insp.planned_end) == (at(7, 13), at(7, 13, 20))
+
+
+async def test_the_screens_read_with_a_constant_number_of_queries(
+    db: AsyncSession, floor: Floor, module_seed: Seed
+) -> None:
+    from sqlalchemy import event
+
+    from domain.production import queries
+
+    small = await planned(db, module_seed, "c002_submitted")  # one line
+    big = await planned(db, module_seed, "c001_submitted")  # two lines
+    turn = (await ops_of(db, big))[0]
+    sync_engine = db.bind.sync_engine  # type: ignore[union-attr]
+    counts: list[int] = []
+
+    def tick(*_: object) -> None:
+        counts[-1] += 1
+
+    event.listen(sync_engine, "before_cursor_execute", tick)
+    try:
+        for order in (small, big):
+            counts.append(0)
+            _, jobs = await queries.order_production(db, order.order_no)
+            assert sum(len(j.operations) for j in jobs) == 2 * len(jobs)
+        counts.append(0)
+        _, rows = await queries.work_center_queue(db, floor.lathe, PMC)
+        assert len(rows) == 3
+        counts.append(0)
+        card = await queries.operation_card(db, turn.id, PMC)
+        assert card.op.id == turn.id
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", tick)
+    assert counts[0] == counts[1]  # one job or two: the same queries
+    assert counts[2] <= 2
+    assert counts[3] <= 3
