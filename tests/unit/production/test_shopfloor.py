@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +37,7 @@ MANAGER = Actor(kind="staff", id=None, name="经理", roles=frozenset({"sales_ma
 PMC = Actor(kind="staff", id=None, name="计划员", roles=frozenset({"pmc"}))
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")
 async def floor(db: AsyncSession, module_seed: Seed) -> Floor:
     return await build_floor(db, module_seed)
 
