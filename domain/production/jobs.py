@@ -4,7 +4,7 @@ finite-capacity scheduler around the load already on the floor; cancelled with t
 Called from ``domain.orders.reactions`` inside the order's transition (same transaction). A line whose
 product has no routing, or whose routing runs through an inactive work center, gets no job: the
 confirmation stands (it is a commercial decision) and the timeline and the outbox say production
-waits for master data; ``plan_jobs`` can be run again later and plans only the lines still missing.
+waits for master data (a factory with no active work center at all plans nothing and says nothing); ``plan_jobs`` can be run again later and plans only the lines still missing.
 """
 
 from __future__ import annotations
@@ -63,8 +63,10 @@ async def plan_jobs(
         return result
     from domain.catalog.models import Product  # local: only for naming what is missing
 
-    routings = await load_routings(session, sorted({ln.product_id for ln in lines}))
     scheduler = await load_scheduler(session)
+    if not scheduler.work_centers:
+        return result  # no shop floor set up: production is not planned in OrderPulse (yet)
+    routings = await load_routings(session, sorted({ln.product_id for ln in lines}))
     plannable, waiting_ids = [], set()
     for line in lines:
         steps = routings[line.product_id]
