@@ -8,7 +8,8 @@ with realistic progress, and a few process photos.
   operations of in-production orders) is laid out as history: operations back to back on their work
   center's calendar from the day production started, squeezed to end before the order went to QC.
   Capacity is not re-checked for the past; actual = planned there.
-- In-production orders have some operations done and one running (partly reported); one running
+- In-production orders have some operations done and one running (partly reported) where a machine
+  is free (one running operation per machine; the other jobs wait in the queue); one running
   operation is late (it should have ended three hours ago).
 - Photos are drawn with Pillow (a part outline with its part number and stage) and stored through
   ``PhotoStore`` like an upload.
@@ -208,9 +209,20 @@ async def load_production(
                            status=OperationStatus.DONE, quantity_done=ln.quantity)  # fmt: skip
             job["status"] = JobStatus.DONE
         elif phase == "running":
-            k = rng.randrange(len(steps))  # the running operation; those before it are done
+            k = rng.randrange(len(steps))  # where the job is; the operations before it are done
             running, step = rows[k], steps[k]
             wck = wc_key(step.work_center_id)
+            if machine_cursor[wck] >= centers[wck].parallel_machines:
+                # Every machine there is taken: the job waits in that work center's queue.
+                spans = lay(steps[:k], ln.quantity, min(started, now), now)
+                for row, (s, e) in zip(rows[:k], spans, strict=True):
+                    row.update(planned_start=s, planned_end=e, actual_start=s, actual_end=e,
+                               status=OperationStatus.DONE, quantity_done=ln.quantity)  # fmt: skip
+                job["status"] = JobStatus.IN_PROGRESS if k else JobStatus.PLANNED
+                to_place.append((ln, steps[k:], job, ops))
+                job_rows.append(job)
+                op_rows.extend(rows)
+                continue
             cal = centers[wck].calendar
             minutes = _minutes(step, ln.quantity)
             if not late_done:  # one operation that should have ended three hours ago
@@ -227,7 +239,7 @@ async def load_production(
             for row, (s, e) in zip(rows[:k], spans, strict=True):
                 row.update(planned_start=s, planned_end=e, actual_start=s, actual_end=e,
                            status=OperationStatus.DONE, quantity_done=ln.quantity)  # fmt: skip
-            machine = machine_cursor[wck] % centers[wck].parallel_machines
+            machine = machine_cursor[wck]  # one running operation per machine
             machine_cursor[wck] += 1
             running.update(status=OperationStatus.RUNNING, actual_start=actual_start, planned_start=planned[0],
                            planned_end=planned[1], machine=machine,
