@@ -17,6 +17,7 @@ from backoffice.orders import OrderDeskController
 from backoffice.production import ProductionChartsController
 from backoffice.quality import QualityController
 from backoffice.service import CareDeskController, ExpediteDeskController, RatingsController
+from backoffice.shopfloor import ShopFloorController
 from domain.parties.auth import verify_staff
 from domain.parties.models import StaffUser
 from web.auth import STAFF, staff_viewer
@@ -50,6 +51,7 @@ def build_router(session_middleware: Any) -> Router:
             ChangeDeskController,
             OrderChangesController,
             ApprovalChainsController,
+            ShopFloorController,
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(staff_viewer, sync_to_thread=False)},

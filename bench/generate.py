@@ -34,6 +34,7 @@ from demo.factory import (
     product_specs,
     staff_specs,
 )
+from demo.production import load_production
 from domain.base import utcnow
 from domain.models import (
     Customer,
@@ -49,6 +50,9 @@ from domain.parties.auth import hash_password
 
 ORDERS_PER_SCALE = 140_000
 DAYS = 365
+# Jobs for open orders (placed by the scheduler) and for orders whose production ended in this many
+# days; older history is not needed by any page (the Gantt and heat map look at weeks, not a year).
+PRODUCTION_HISTORY_DAYS = 30
 
 
 def build_engine(url: str) -> AsyncEngine:
@@ -82,6 +86,7 @@ async def generate(
     batch_size: int = 5000,
     seed: int = 2026,
     analyze: bool = True,
+    production: bool = True,
     echo: Any = print,
 ) -> GenerationStats:
     engine = build_engine(url)
@@ -133,8 +138,17 @@ async def generate(
                 on_batch=on_batch,
             )
             await session.commit()
-            loaded = time.perf_counter() - started
             echo(f"{elapsed()}  loaded; order numbers up to {stats.last_number}")
+            if production:
+                made = await load_production(
+                    session,
+                    now=now,
+                    photos=False,
+                    history_since=now - dt.timedelta(days=PRODUCTION_HISTORY_DAYS),
+                )
+                await session.commit()
+                echo(f"{elapsed()}  production: {made.jobs:,} jobs, {made.operations:,} operations")
+            loaded = time.perf_counter() - started
 
         if analyze:
             async with engine.connect() as conn:
@@ -166,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=5000, help="orders per transaction")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-analyze", dest="analyze", action="store_false", help="skip ANALYZE at the end")
+    parser.add_argument(
+        "--no-production", dest="production", action="store_false", help="no jobs or operations"
+    )
     args = parser.parse_args(argv)
     if args.customers < 3:
         parser.error("--customers must be at least 3 (C001..C003 carry the demo sign-ins)")
@@ -179,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
             batch_size=args.batch_size,
             seed=args.seed,
             analyze=args.analyze,
+            production=args.production,
         )
     )
     return 0

@@ -28,7 +28,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from demo.api import DEMO_TOKEN, ensure_demo_api_client
 from demo.changes import load_change_demo
-from demo.gantt_jobs import plan_demo_jobs
 from demo.quality import load_quality_demo
 from demo.service import load_service_demo
 from domain.base import SHANGHAI, utcnow
@@ -1265,9 +1264,11 @@ async def load_demo(session: AsyncSession, *, orders: int = 320) -> bool:
         now=now,
         batch_size=5000,
     )
+    from demo.production import load_production  # local: demo.production builds on this module
+
+    await load_production(session, now=now)  # jobs, shop-floor progress, process photos
     await load_service_demo(session)
     await load_quality_demo(session)
-    await plan_demo_jobs(session, now=now)  # jobs for the Gantt until planning on confirm fills them in
     await ensure_demo_api_client(session)
     await load_change_demo(session)
     return True

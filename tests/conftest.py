@@ -29,6 +29,8 @@ from tests.seed import Seed, seed
 
 os.environ.setdefault("ARGON2_TIME_COST", "1")
 os.environ.setdefault("ARGON2_MEMORY_KIB", "1024")
+# Photos a test stores without naming a folder (the demo loader) go to a scratch folder, never var/.
+os.environ.setdefault("UPLOAD_DIR", tempfile.mkdtemp(prefix="op-test-uploads-"))
 
 
 @pytest.fixture(scope="session")

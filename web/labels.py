@@ -152,3 +152,18 @@ OUTCOME = {
     "partial": N_("Partly: offer alternatives"),
     "declined": N_("Declined"),
 }
+
+
+# Production timeline entries (shop floor): the order timeline shows them with the transitions.
+ACTION.update(
+    {
+        "jobs_planned": N_("Production planned"),
+        "planning_blocked": N_("Production waits for a routing"),
+        "jobs_cancelled": N_("Production cancelled"),
+        "operation_started": N_("Operation started"),
+        "quantity_reported": N_("Quantity reported"),
+        "operation_finished": N_("Operation finished"),
+        "replanned": N_("Production re-planned"),
+        "photo_added": N_("Process photo added"),
+    }
+)

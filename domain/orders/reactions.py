@@ -18,5 +18,13 @@ from domain.orders.models import SalesOrder
 async def after_transition(
     session: AsyncSession, order: SalesOrder, transition: Transition, before: Status | str, actor: Actor
 ) -> None:
-    """Side effects of ``order`` having moved from ``before`` by ``transition``. Nothing yet."""
-    del session, order, transition, before, actor
+    """Side effects of ``order`` having moved from ``before`` by ``transition``."""
+    del before
+    if transition.action == "confirm":  # not "release" back to confirmed: its jobs exist already
+        from domain.production.jobs import plan_jobs
+
+        await plan_jobs(session, order, actor)
+    elif transition.target == Status.CANCELLED:
+        from domain.production.jobs import cancel_jobs
+
+        await cancel_jobs(session, order, actor)

@@ -28,9 +28,12 @@ __all__ = [
     "MSG_NO_ROUTING",
     "LineDemand",
     "current_bookings",
+    "job_spec",
     "job_specs_for",
     "load_scheduler",
     "op_key",
+    "operation_spec",
+    "routings_for",
     "wc_key",
 ]
 
@@ -118,6 +121,20 @@ async def current_bookings(
     return bookings
 
 
+async def routings_for(
+    session: AsyncSession, product_ids: Iterable[int]
+) -> dict[int, list[RoutingOperation]]:
+    """Product id → its routing in order (one query); ``ValidationFailed`` naming every product that has
+    none (a second query, only then, to name them)."""
+    routings = await load_routings(session, sorted(set(product_ids)))
+    missing = sorted(pid for pid, rows in routings.items() if not rows)
+    if missing:
+        names = await session.execute(select(Product.part_no, Product.name).where(Product.id.in_(missing)))
+        label = "、".join(f"{part_no} {name}" for part_no, name in names) or ", ".join(map(str, missing))
+        raise ValidationFailed({"routing": Msg(MSG_NO_ROUTING, products=label)})
+    return routings
+
+
 async def job_specs_for(
     session: AsyncSession,
     demands: Sequence[LineDemand],
@@ -127,22 +144,27 @@ async def job_specs_for(
 ) -> list[scheduler.JobSpec]:
     """The jobs ``demands`` would become, operations copied from each product's routing (one query;
     a second one only to name the products that have no routing, in the error)."""
-    routings = await load_routings(session, sorted({d.product_id for d in demands}))
-    missing = sorted(pid for pid, rows in routings.items() if not rows)
-    if missing:
-        names = await session.execute(select(Product.part_no, Product.name).where(Product.id.in_(missing)))
-        label = "、".join(f"{part_no} {name}" for part_no, name in names) or ", ".join(map(str, missing))
-        raise ValidationFailed({"routing": Msg(MSG_NO_ROUTING, products=label)})
-    return [
-        scheduler.JobSpec(
-            key=d.key,
-            operations=tuple(operation_spec(row, float(d.quantity)) for row in routings[d.product_id]),
-            release_at=release_at,
-            priority=priority,
-            due=d.due,
-        )
-        for d in demands
-    ]
+    routings = await routings_for(session, (d.product_id for d in demands))
+    return [job_spec(d, routings[d.product_id], release_at=release_at, priority=priority) for d in demands]
+
+
+def job_spec(
+    demand: LineDemand,
+    steps: Sequence[RoutingOperation | JobOperation],
+    *,
+    release_at: dt.datetime,
+    priority: int = 0,
+) -> scheduler.JobSpec:
+    """One demand as a job along ``steps`` (a routing, or a job's own copy of it), in ``seq`` order."""
+    return scheduler.JobSpec(
+        key=demand.key,
+        operations=tuple(
+            operation_spec(row, float(demand.quantity)) for row in sorted(steps, key=lambda r: r.seq)
+        ),
+        release_at=release_at,
+        priority=priority,
+        due=demand.due,
+    )
 
 
 def operation_spec(row: RoutingOperation | JobOperation, quantity: float) -> scheduler.OperationSpec:
