@@ -26,6 +26,7 @@ from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlalchemy import Sequence as DbSequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from demo.annotations import load_demo_annotations
 from demo.api import DEMO_TOKEN, ensure_demo_api_client
 from demo.gantt_jobs import plan_demo_jobs
 from demo.quality import load_quality_demo
@@ -1264,6 +1265,7 @@ async def load_demo(session: AsyncSession, *, orders: int = 320) -> bool:
     await load_service_demo(session)
     await load_quality_demo(session)
     await plan_demo_jobs(session, now=now)  # jobs for the Gantt until planning on confirm fills them in
+    await load_demo_annotations(session)  # after the photos: annotates a couple of them when there are any
     return True
 
 

@@ -1,5 +1,6 @@
 """Imports every context's models so the metadata (and Alembic) sees all tables."""
 
+from domain.annotations.models import Annotation, AnnotationReply
 from domain.api_access.models import ApiClient, IdempotencyRecord
 from domain.catalog.models import Product
 from domain.expedite.models import ExpediteRequest
@@ -13,6 +14,8 @@ from domain.production.models import Job, JobOperation, OperationPhoto, RoutingO
 from domain.quality.models import Characteristic, Inspection, Nonconformance, QcReport, ReportDownload
 
 __all__ = [
+    "Annotation",
+    "AnnotationReply",
     "ApiClient",
     "CareTicket",
     "Characteristic",

@@ -10,11 +10,13 @@ from litestar.response import Redirect
 
 from domain.parties.auth import verify_customer_user
 from domain.parties.models import CustomerUser
+from portal.annotations import PortalPhotosController
 from portal.gantt import PortalGanttController
 from portal.orders import PortalOrdersController
 from portal.quality import PortalQualityController
 from portal.service import PortalServiceController
 from web.auth import PORTAL, customer_viewer
+from web.notifications_ui import notifications_controller
 from web.signin import signin_controller
 
 
@@ -45,6 +47,8 @@ def build_router(session_middleware: Any) -> Router:
             PortalServiceController,
             PortalQualityController,
             PortalGanttController,
+            PortalPhotosController,
+            notifications_controller(PORTAL),
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(customer_viewer, sync_to_thread=False)},

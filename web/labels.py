@@ -88,6 +88,10 @@ ACTION = {
     "qc_publish": N_("QC report published"),
     "qc_nonconformance": N_("Nonconformance raised"),
     "qc_nonconformance_closed": N_("Nonconformance closed"),
+    # photo annotations (domain/annotations): timeline rows, not order transitions
+    "annotate": N_("Photo annotated"),
+    "annotation_reply": N_("Reply on a photo annotation"),
+    "annotation_resolve": N_("Photo annotation resolved"),
 }
 
 # Actions that undo or stop work are drawn as secondary/danger buttons.
