@@ -8,6 +8,7 @@ from litestar import Router, get
 from litestar.di import Provide
 from litestar.response import Redirect
 
+from backoffice.annotations import PhotoDeskController
 from backoffice.api_clients import ApiClientsController
 from backoffice.approval_chains import ApprovalChainsController
 from backoffice.changes import ChangeDeskController, OrderChangesController
@@ -21,6 +22,7 @@ from backoffice.shopfloor import ShopFloorController
 from domain.parties.auth import verify_staff
 from domain.parties.models import StaffUser
 from web.auth import STAFF, staff_viewer
+from web.notifications_ui import notifications_controller
 from web.signin import signin_controller
 
 
@@ -52,6 +54,8 @@ def build_router(session_middleware: Any) -> Router:
             OrderChangesController,
             ApprovalChainsController,
             ShopFloorController,
+            PhotoDeskController,
+            notifications_controller(STAFF),
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(staff_viewer, sync_to_thread=False)},

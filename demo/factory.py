@@ -26,6 +26,7 @@ from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlalchemy import Sequence as DbSequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from demo.annotations import load_demo_annotations
 from demo.api import DEMO_TOKEN, ensure_demo_api_client
 from demo.changes import load_change_demo
 from demo.quality import load_quality_demo
@@ -1271,6 +1272,8 @@ async def load_demo(session: AsyncSession, *, orders: int = 320) -> bool:
     await load_quality_demo(session)
     await ensure_demo_api_client(session)
     await load_change_demo(session)
+    await load_demo_annotations(session)  # after the photos: annotates a couple of them when there are any
+    await session.flush()  # the last commands' rows too: callers may count with Core statements, which do not autoflush
     return True
 
 

@@ -1,5 +1,6 @@
 """Imports every context's models so the metadata (and Alembic) sees all tables."""
 
+from domain.annotations.models import Annotation, AnnotationReply
 from domain.api_access.models import ApiClient, IdempotencyRecord
 from domain.approvals.models import ApprovalChain, ApprovalDecision, ApprovalNode, LevelChain
 from domain.catalog.models import Product
@@ -16,6 +17,8 @@ from domain.production.models import Job, JobOperation, OperationPhoto, RoutingO
 from domain.quality.models import Characteristic, Inspection, Nonconformance, QcReport, ReportDownload
 
 __all__ = [
+    "Annotation",
+    "AnnotationReply",
     "ApiClient",
     "ApprovalChain",
     "ApprovalDecision",

@@ -10,6 +10,7 @@ from litestar.response import Redirect
 
 from domain.parties.auth import verify_customer_user
 from domain.parties.models import CustomerUser
+from portal.annotations import PortalPhotosController
 from portal.changes import PortalChangesController
 from portal.gantt import PortalGanttController
 from portal.orders import PortalOrdersController
@@ -17,6 +18,7 @@ from portal.quality import PortalQualityController
 from portal.reorder import PortalReorderController
 from portal.service import PortalServiceController
 from web.auth import PORTAL, customer_viewer
+from web.notifications_ui import notifications_controller
 from web.signin import signin_controller
 
 
@@ -49,6 +51,8 @@ def build_router(session_middleware: Any) -> Router:
             PortalGanttController,
             PortalReorderController,
             PortalChangesController,
+            PortalPhotosController,
+            notifications_controller(PORTAL),
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(customer_viewer, sync_to_thread=False)},

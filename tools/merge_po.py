@@ -16,6 +16,11 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _empty(string: object) -> bool:
+    """A plural entry's msgstr is a tuple of forms; it is untranslated when every form is empty."""
+    return not any(string) if isinstance(string, tuple | list) else not string
+
+
 def main(others: list[str]) -> None:
     for locale in ("zh_CN", "en"):
         here = ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po"
@@ -29,14 +34,14 @@ def main(others: list[str]) -> None:
             with path.open("rb") as fh:
                 source = read_po(fh, locale=locale)
             for message in catalog:
-                if message.id and not message.string:
+                if message.id and _empty(message.string):
                     found = source.get(message.id, message.context)
-                    if found is not None and found.string:
+                    if found is not None and not _empty(found.string):
                         message.string = found.string
                         filled += 1
         with here.open("wb") as fh:
             write_po(fh, catalog, omit_header=False, sort_output=True, include_previous=False)
-        missing = sum(1 for m in catalog if m.id and not m.string)
+        missing = sum(1 for m in catalog if m.id and _empty(m.string))
         print(f"{locale}: filled {filled}, still untranslated {missing}")
 
 

@@ -93,6 +93,10 @@ ACTION = {
     "change_applied": N_("Change applied"),
     "change_rejected": N_("Change rejected"),
     "change_signed": N_("Impact report signed"),
+    # photo annotations (domain/annotations): timeline rows, not order transitions
+    "annotate": N_("Photo annotated"),
+    "annotation_reply": N_("Reply on a photo annotation"),
+    "annotation_resolve": N_("Photo annotation resolved"),
 }
 
 # Actions that undo or stop work are drawn as secondary/danger buttons.

@@ -21,6 +21,10 @@ class Notification(BigIntAuditBase):
         # "My unread, newest first" and the badge count read this index only.
         Index("ix_notifications_staff_unread", "staff_user_id", "read_at", "id"),
         Index("ix_notifications_customer_unread", "customer_user_id", "read_at", "id"),
+        # The list, newest first, read and unread together (migration 0008): without it a long history is
+        # sorted on every page.
+        Index("ix_notifications_staff_newest", "staff_user_id", "id"),
+        Index("ix_notifications_customer_newest", "customer_user_id", "id"),
     )
 
     staff_user_id: Mapped[int | None] = mapped_column(
