@@ -7,10 +7,16 @@ from domain.notifications.models import Notification
 from domain.orders.models import NumberSequence, OrderEvent, SalesOrder, SalesOrderLine
 from domain.outbox.models import OutboxMessage
 from domain.parties.models import Customer, CustomerUser, LoginAttempt, StaffUser
+from domain.promise.models import BomItem, Material, MaterialReceipt, PromiseCheck, Receivable
 from domain.production.models import Job, JobOperation, OperationPhoto, RoutingOperation, WorkCenter
 from domain.quality.models import Characteristic, Inspection, Nonconformance, QcReport, ReportDownload
 
 __all__ = [
+    "BomItem",
+    "Material",
+    "MaterialReceipt",
+    "PromiseCheck",
+    "Receivable",
     "CareTicket",
     "Characteristic",
     "Customer",

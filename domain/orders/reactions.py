@@ -18,5 +18,13 @@ from domain.orders.models import SalesOrder
 async def after_transition(
     session: AsyncSession, order: SalesOrder, transition: Transition, before: Status | str, actor: Actor
 ) -> None:
-    """Side effects of ``order`` having moved from ``before`` by ``transition``. Nothing yet."""
-    del session, order, transition, before, actor
+    """Side effects of ``order`` having moved from ``before`` by ``transition``."""
+    del before
+    if transition.target == Status.SUBMITTED:
+        from domain.promise.service import check_order
+
+        await check_order(session, order, actor)  # the promise at the door, for every channel
+    elif transition.target == Status.CONFIRMED:
+        from domain.promise.service import guard_confirm
+
+        await guard_confirm(session, order)
