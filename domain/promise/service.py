@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from domain.actors import Actor
 from domain.base import SHANGHAI, utcnow
@@ -30,6 +31,8 @@ from domain.orders.models import OrderEvent, SalesOrder, SalesOrderLine
 from domain.outbox.services import record_event
 from domain.parties.roles import StaffRole
 from domain.production import planning
+from domain.production.master_data import load_routings
+from domain.production.scheduler import JobSpec
 from domain.promise.capacity import CapacityResult, capacity_to_promise, material_lead_days
 from domain.promise.credit import CreditResult, assess_credit, load_credit_position
 from domain.promise.kitting import KitLine, KittingResult, check_kitting, load_kitting_inputs
@@ -63,6 +66,7 @@ MSG_LATE_MATERIAL = N_(
 MSG_LATE_CAPACITY = N_(
     "The earliest finish, %(promised)s, is after the requested date %(requested)s: the floor is fully booked until then."
 )
+MSG_NO_ROUTING = N_("Line %(lines)s cannot be planned: the product has no routing yet.")
 MSG_NO_DATE = N_("No date can be promised: confirmed receipts do not cover the components of line %(lines)s.")
 SUG_EXPEDITE = N_(
     "Get %(short)s %(unit)s of %(code)s by %(need_by)s (confirmed supply covers it on %(covered_on)s) "
@@ -140,8 +144,20 @@ async def evaluate(session: AsyncSession, request: PromiseRequest, *, now: dt.da
     scheduler = await planning.load_scheduler(session)
     exclude = (request.exclude_order_id,) if request.exclude_order_id is not None else ()
     bookings = await planning.current_bookings(session, now=now, exclude_order_ids=exclude)
-    demands = [planning.LineDemand(x.key, x.product_id, x.quantity, x.requested_date) for x in lines]
-    specs = {s.key: s for s in await planning.job_specs_for(session, demands, release_at=now)}
+    # The routings are read here rather than through ``planning.job_specs_for`` because a product without
+    # a routing is a finding of this check (a red flag), not an error that stops it.
+    routings = await load_routings(session, sorted({x.product_id for x in lines}))
+    specs = {
+        x.key: JobSpec(
+            key=x.key,
+            operations=tuple(planning.operation_spec(r, float(x.quantity)) for r in routings[x.product_id]),
+            release_at=now,
+            due=x.requested_date,
+        )
+        for x in lines
+        if routings.get(x.product_id)
+    }
+    unrouted = [x.key for x in lines if not routings.get(x.product_id)]
 
     boms, supply, components = await load_kitting_inputs(session, [x.product_id for x in lines])
     kit_lines = [
@@ -164,7 +180,7 @@ async def evaluate(session: AsyncSession, request: PromiseRequest, *, now: dt.da
         order_requested=order_requested,
         now=now,
     )
-    flags, suggestions = _verdict(credit, kitting, capacity, request.requested_date, today)
+    flags, suggestions = _verdict(credit, kitting, capacity, request.requested_date, today, unrouted)
     elapsed = int((time.perf_counter() - started) * 1000)
     return Evaluation(credit, kitting, capacity, flags, suggestions, elapsed)
 
@@ -175,6 +191,7 @@ def _verdict(
     capacity: CapacityResult,
     requested: dt.date | None,
     today: dt.date,
+    unrouted: Sequence[str] = (),
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     flags: list[dict[str, Any]] = []
     suggestions: list[dict[str, Any]] = []
@@ -195,6 +212,8 @@ def _verdict(
                 suggestions.append(_flag("kitting", SUG_PURCHASE, short=str(s.short), unit=s.component.unit,
                                          code=s.component.code, days=s.component.lead_time_days,
                                          date=arrives.isoformat()))  # fmt: skip
+    if unrouted:
+        flags.append(_flag("capacity", MSG_NO_ROUTING, lines=", ".join(unrouted)))
     if requested is not None:
         undated = [x.key for x in capacity.lines if x.promised is None]
         if undated:
@@ -273,8 +292,10 @@ async def check_order(
     )
     session.add(check)
     if not result.flags:
-        _set_promised(order, lines, result.capacity)
-    order.changed_by = actor.name
+        await _set_promised(
+            session, order, lines, result.promised_date,
+            {x.key: x.promised for x in result.capacity.lines},
+        )  # fmt: skip
     await session.flush()
     _timeline(session, order, actor, "promise_check", "", {
         "status": result.status, "promised_date": _iso(result.promised_date), "flags": result.flag_checks(),
@@ -302,13 +323,30 @@ async def check_order(
     return check
 
 
-def _set_promised(order: SalesOrder, lines: Sequence[SalesOrderLine], capacity: CapacityResult) -> None:
-    by_key = {x.key: x for x in capacity.lines}
+async def _set_promised(
+    session: AsyncSession,
+    order: SalesOrder,
+    lines: Sequence[SalesOrderLine],
+    promised: dt.date | None,
+    by_line: dict[str, dt.date | None],
+) -> None:
+    """Write the promise onto the order and its lines as part of the change already under way (the
+    submit, the confirm, the override), so the order's version moves once for it, not twice."""
+    await session.execute(
+        update(SalesOrder).where(SalesOrder.id == order.id).values(promised_date=promised)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    set_committed_value(order, "promised_date", promised)
     for line in lines:
-        promised = by_key.get(str(line.line_no))
-        if promised is not None and promised.promised is not None:
-            line.promised_date = promised.promised
-    order.promised_date = capacity.promised
+        if (day := by_line.get(str(line.line_no))) is not None:
+            line.promised_date = day
+
+
+def _line_dates(check: PromiseCheck) -> dict[str, dt.date | None]:
+    return {
+        x["key"]: dt.date.fromisoformat(x["promised"]) if x.get("promised") else None
+        for x in check.capacity.get("lines", [])
+    }
 
 
 async def latest_check(session: AsyncSession, order_id: int) -> PromiseCheck | None:
@@ -352,14 +390,12 @@ async def override_credit(
     remaining = [f for f in check.flags if f["check"] != "credit"]
     if not remaining:
         check.needs_review = False
-        lines = await _order_lines(session, order)
         if check.promised_date is not None:
-            for line in lines:
-                line_promise = next((x for x in check.capacity.get("lines", []) if x["key"] == str(line.line_no)), None)
-                if line_promise and line_promise.get("promised"):
-                    line.promised_date = dt.date.fromisoformat(line_promise["promised"])
-            order.promised_date = check.promised_date
+            lines = await _order_lines(session, order)
+            await _set_promised(session, order, lines, check.promised_date, _line_dates(check))
+    # The override is a change of the order: its version moves, so a form loaded before it is stale.
     order.changed_by = actor.name
+    flag_modified(order, "changed_by")
     await session.flush()
     _timeline(session, order, actor, "credit_override", reason, {"check_id": check.id, "credit": check.credit})
     record_event(
@@ -381,11 +417,8 @@ async def guard_confirm(session: AsyncSession, order: SalesOrder) -> None:
         check.needs_review = False
         if order.promised_date is None and check.promised_date is not None:
             lines = await _order_lines(session, order)
-            promised = {x["key"]: x.get("promised") for x in check.capacity.get("lines", [])}
-            for line in lines:
-                if promised.get(str(line.line_no)):
-                    line.promised_date = dt.date.fromisoformat(promised[str(line.line_no)])
-            order.promised_date = check.promised_date
+            await _set_promised(session, order, lines, check.promised_date, _line_dates(check))
+            await session.flush()
 
 
 def _timeline(

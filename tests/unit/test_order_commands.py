@@ -194,6 +194,7 @@ async def test_create_and_submit_in_one_command(db: AsyncSession, module_seed: S
     assert [(e.kind, e.from_status, e.to_status, e.version) for e in events] == [
         ("created", None, "draft", 1),
         ("transition", "draft", "submitted", 2),
+        ("promise", None, None, 2),  # the promise checks run on submit (domain/promise)
     ]
     events_out = (
         await db.scalars(
