@@ -10,6 +10,7 @@ from litestar.response import Redirect
 
 from backoffice.orders import OrderDeskController
 from backoffice.production import ProductionChartsController
+from backoffice.promise import PromiseReviewController, QuickEntryPreviewController
 from backoffice.quality import QualityController
 from backoffice.service import CareDeskController, ExpediteDeskController, RatingsController
 from domain.parties.auth import verify_staff
@@ -39,6 +40,8 @@ def build_router(session_middleware: Any) -> Router:
             RatingsController,
             QualityController,
             ProductionChartsController,
+            PromiseReviewController,
+            QuickEntryPreviewController,
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(staff_viewer, sync_to_thread=False)},

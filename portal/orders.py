@@ -9,6 +9,7 @@ from litestar.params import Parameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.promise import queries as promise_queries
 from domain.orders import queries
 from domain.orders.customer_view import Stage, customer_progress, stage_of
 from domain.orders.drafts import parse_int
@@ -53,5 +54,6 @@ class PortalOrdersController(Controller):
             "order": order,
             "stage": stage_of(order.status),
             "progress": customer_progress(order.status, order.events),
+            "in_review": await promise_queries.in_review(db_session, order),
         }
         return page(request, "portal/orders/detail.html", context)

@@ -47,6 +47,7 @@ __all__ = [
     "evaluate",
     "latest_check",
     "override_credit",
+    "recheck_order",
 ]
 
 # Who hears about a red flag at once: the sales manager decides on credit, the PMC planner on material
@@ -82,6 +83,7 @@ MSG_ALERT = N_("Order %(order_no)s waits in review: red flags on the promise che
 MSG_OVERRIDE_NOTHING = N_("There is no open credit flag on this order.")
 MSG_REASON = N_("Please give a reason.")
 MSG_REASON_LONG = N_("At most %(max)s characters.")
+MSG_RECHECK_STATUS = N_("Only a submitted order is checked again.")
 MSG_CONFIRM_BLOCKED = N_("The credit flag is still open: a sales manager overrides it on the review screen first.")
 
 
@@ -368,7 +370,7 @@ async def override_credit(
 ) -> PromiseCheck:
     """A sales manager accepts the credit risk of a submitted order, with a reason. When credit was the
     only red flag, the order is accepted: its promised date is set."""
-    if StaffRole.SALES_MANAGER not in actor.roles and StaffRole.ADMIN not in actor.roles:
+    if not may_override_credit(actor.roles):
         raise Forbidden("overriding a credit flag needs sales_manager")
     order = await session.scalar(select(SalesOrder).where(SalesOrder.order_no == order_no).with_for_update())
     if order is None:
@@ -434,3 +436,50 @@ def _timeline(
 
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+RECHECKERS = frozenset({StaffRole.SALES_MANAGER, StaffRole.PMC, StaffRole.ADMIN})
+
+
+async def recheck_order(
+    session: AsyncSession, *, order_no: str, expected_version: int, actor: Actor
+) -> PromiseCheck:
+    """Run the checks again for an order in review (stock arrived, load moved): a new run, kept in the
+    history; the old one leaves the queue."""
+    if RECHECKERS.isdisjoint(actor.roles):
+        raise Forbidden("re-checking needs sales_manager or pmc")
+    order = await session.scalar(select(SalesOrder).where(SalesOrder.order_no == order_no).with_for_update())
+    if order is None:
+        raise NotFound(order_no)
+    if order.version != expected_version:
+        raise StaleVersion(order.changed_by, order.updated_at, order.version)
+    if order.status != Status.SUBMITTED:
+        raise ValidationFailed({"recheck": Msg(MSG_RECHECK_STATUS)})
+    order.changed_by = actor.name
+    flag_modified(order, "changed_by")
+    await session.flush()
+    return await check_order(session, order, actor, trigger="recheck")
+
+
+# Who reads the review queue and the checks' reasons: the people who sell, decide and plan. Warehouse,
+# QC, logistics and billing see the order, not its credit position.
+REVIEW_READERS = frozenset(
+    {StaffRole.SALES, StaffRole.SALES_MANAGER, StaffRole.CUSTOMER_SERVICE, StaffRole.PMC, StaffRole.ADMIN}
+)
+
+
+def may_read_review(roles: frozenset[str] | set[str]) -> bool:
+    return not REVIEW_READERS.isdisjoint(roles)
+
+
+def authorize_review(actor: Actor) -> None:
+    if not may_read_review(actor.roles):
+        raise Forbidden("the promise review is for sales, sales managers, customer service and PMC")
+
+
+def may_override_credit(roles: frozenset[str] | set[str]) -> bool:
+    return StaffRole.SALES_MANAGER in roles or StaffRole.ADMIN in roles
+
+
+def may_recheck(roles: frozenset[str] | set[str]) -> bool:
+    return not RECHECKERS.isdisjoint(roles)
