@@ -102,7 +102,9 @@ class PromiseReviewController(Controller):
         if version is None:
             raise ValidationException("missing version")
         try:
-            await service.recheck_order(db_session, order_no=order_no, expected_version=version, actor=viewer.actor())
+            await service.recheck_order(
+                db_session, order_no=order_no, expected_version=version, actor=viewer.actor()
+            )
         except ValidationFailed as exc:
             await db_session.rollback()
             return await self._order_page(request, db_session, viewer, order_no, exc.errors, "")

@@ -27,6 +27,7 @@ from sqlalchemy import Sequence as DbSequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from demo.gantt_jobs import plan_demo_jobs
+from demo.promise import load_promise_demo
 from demo.quality import load_quality_demo
 from demo.service import load_service_demo
 from domain.base import SHANGHAI, utcnow
@@ -1262,6 +1263,7 @@ async def load_demo(session: AsyncSession, *, orders: int = 320) -> bool:
     await load_service_demo(session)
     await load_quality_demo(session)
     await plan_demo_jobs(session, now=now)  # jobs for the Gantt until planning on confirm fills them in
+    await load_promise_demo(session)
     return True
 
 

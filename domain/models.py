@@ -7,16 +7,12 @@ from domain.notifications.models import Notification
 from domain.orders.models import NumberSequence, OrderEvent, SalesOrder, SalesOrderLine
 from domain.outbox.models import OutboxMessage
 from domain.parties.models import Customer, CustomerUser, LoginAttempt, StaffUser
-from domain.promise.models import BomItem, Material, MaterialReceipt, PromiseCheck, Receivable
 from domain.production.models import Job, JobOperation, OperationPhoto, RoutingOperation, WorkCenter
+from domain.promise.models import BomItem, Material, MaterialReceipt, PromiseCheck, Receivable
 from domain.quality.models import Characteristic, Inspection, Nonconformance, QcReport, ReportDownload
 
 __all__ = [
     "BomItem",
-    "Material",
-    "MaterialReceipt",
-    "PromiseCheck",
-    "Receivable",
     "CareTicket",
     "Characteristic",
     "Customer",
@@ -27,6 +23,8 @@ __all__ = [
     "Job",
     "JobOperation",
     "LoginAttempt",
+    "Material",
+    "MaterialReceipt",
     "Nonconformance",
     "Notification",
     "NumberSequence",
@@ -34,7 +32,9 @@ __all__ = [
     "OrderEvent",
     "OutboxMessage",
     "Product",
+    "PromiseCheck",
     "QcReport",
+    "Receivable",
     "ReportDownload",
     "RoutingOperation",
     "SalesOrder",

@@ -9,10 +9,10 @@ from litestar.params import Parameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.promise import queries as promise_queries
 from domain.orders import queries
 from domain.orders.customer_view import Stage, customer_progress, stage_of
 from domain.orders.drafts import parse_int
+from domain.promise import queries as promise_queries
 from web.auth import CustomerViewer, require_signed_in
 from web.templating import page
 

@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.base import SHANGHAI, utcnow
 from domain.catalog.services import products_by_id
-from domain.orders.drafts import MAX_LINES, RawOrder, check_requested_date, parse_date, parse_int, parse_quantity
+from domain.orders.drafts import (
+    MAX_LINES,
+    RawOrder,
+    check_requested_date,
+    parse_date,
+    parse_int,
+    parse_quantity,
+)
 from domain.orders.services import money
 from domain.parties.models import Customer
 from domain.promise.service import Evaluation, PromiseLine, PromiseRequest, evaluate
@@ -27,7 +34,9 @@ class Preview:
     line_count: int  # complete lines that were checked (key = the row's position, 1-based)
 
 
-async def preview_order(session: AsyncSession, raw: RawOrder, *, now: dt.datetime | None = None) -> Preview | None:
+async def preview_order(
+    session: AsyncSession, raw: RawOrder, *, now: dt.datetime | None = None
+) -> Preview | None:
     """The promise for the complete lines of ``raw`` (None when no line is complete yet)."""
     now = now or utcnow()
     today = now.astimezone(SHANGHAI).date()

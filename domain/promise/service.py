@@ -84,7 +84,9 @@ MSG_OVERRIDE_NOTHING = N_("There is no open credit flag on this order.")
 MSG_REASON = N_("Please give a reason.")
 MSG_REASON_LONG = N_("At most %(max)s characters.")
 MSG_RECHECK_STATUS = N_("Only a submitted order is checked again.")
-MSG_CONFIRM_BLOCKED = N_("The credit flag is still open: a sales manager overrides it on the review screen first.")
+MSG_CONFIRM_BLOCKED = N_(
+    "The credit flag is still open: a sales manager overrides it on the review screen first."
+)
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,18 @@ def _flag(check: str, message: str, **params: Any) -> dict[str, Any]:
     return {"check": check, "message": message, "params": params}
 
 
-async def evaluate(session: AsyncSession, request: PromiseRequest, *, now: dt.datetime | None = None) -> Evaluation:
+def _n(value: Decimal) -> str:
+    """A quantity or amount for a message: no trailing zeros, no exponent ("20", "12.5", "1000")."""
+    return f"{value.normalize():f}"
+
+
+def _money(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')):,}"
+
+
+async def evaluate(
+    session: AsyncSession, request: PromiseRequest, *, now: dt.datetime | None = None
+) -> Evaluation:
     """Run credit, kitting and capacity-to-promise for ``request``. Reads only."""
     started = time.perf_counter()
     now = now or utcnow()
@@ -198,20 +211,20 @@ def _verdict(
     flags: list[dict[str, Any]] = []
     suggestions: list[dict[str, Any]] = []
     if credit is not None and not credit.ok:
-        flags.append(_flag("credit", MSG_CREDIT, exposure=str(credit.exposure), limit=str(credit.limit),
-                           over=str(-credit.headroom)))  # fmt: skip
+        flags.append(_flag("credit", MSG_CREDIT, exposure=_money(credit.exposure), limit=_money(credit.limit),
+                           over=_money(-credit.headroom)))  # fmt: skip
     for line in kitting.lines:
         for s in line.shortages:
             flags.append(_flag("kitting", MSG_SHORT, line=line.key, code=s.component.code, name=s.component.name,
-                               required=str(s.required), available=str(s.available),
+                               required=_n(s.required), available=_n(s.available),
                                need_by=line.need_by.isoformat()))  # fmt: skip
             if s.covered_on is not None:
-                suggestions.append(_flag("kitting", SUG_EXPEDITE, short=str(s.short), unit=s.component.unit,
+                suggestions.append(_flag("kitting", SUG_EXPEDITE, short=_n(s.short), unit=s.component.unit,
                                          code=s.component.code, need_by=line.need_by.isoformat(),
                                          covered_on=s.covered_on.isoformat()))  # fmt: skip
             else:
                 arrives = today + dt.timedelta(days=s.component.lead_time_days)
-                suggestions.append(_flag("kitting", SUG_PURCHASE, short=str(s.short), unit=s.component.unit,
+                suggestions.append(_flag("kitting", SUG_PURCHASE, short=_n(s.short), unit=s.component.unit,
                                          code=s.component.code, days=s.component.lead_time_days,
                                          date=arrives.isoformat()))  # fmt: skip
     if unrouted:
@@ -226,7 +239,9 @@ def _verdict(
                                requested=requested.isoformat()))  # fmt: skip
         if not capacity.ok:
             if capacity.bottleneck == "capacity" and capacity.capacity_only is not None:
-                suggestions.append(_flag("capacity", SUG_CAPACITY_ONLY, date=capacity.capacity_only.isoformat()))
+                suggestions.append(
+                    _flag("capacity", SUG_CAPACITY_ONLY, date=capacity.capacity_only.isoformat())
+                )
             on_time = [x.key for x in capacity.lines if not x.late]
             if on_time and capacity.promised is not None:
                 suggestions.append(_flag("capacity", SUG_SPLIT, lines=", ".join(on_time),
@@ -353,7 +368,10 @@ def _line_dates(check: PromiseCheck) -> dict[str, dt.date | None]:
 
 async def latest_check(session: AsyncSession, order_id: int) -> PromiseCheck | None:
     return await session.scalar(
-        select(PromiseCheck).where(PromiseCheck.order_id == order_id).order_by(PromiseCheck.id.desc()).limit(1)
+        select(PromiseCheck)
+        .where(PromiseCheck.order_id == order_id)
+        .order_by(PromiseCheck.id.desc())
+        .limit(1)
     )
 
 
@@ -399,7 +417,9 @@ async def override_credit(
     order.changed_by = actor.name
     flag_modified(order, "changed_by")
     await session.flush()
-    _timeline(session, order, actor, "credit_override", reason, {"check_id": check.id, "credit": check.credit})
+    _timeline(
+        session, order, actor, "credit_override", reason, {"check_id": check.id, "credit": check.credit}
+    )
     record_event(
         session, "order.credit_overridden", aggregate_type="order", aggregate_id=order.order_no,
         payload={"order_no": order.order_no, "check_id": check.id, "reason": reason, "credit": check.credit,

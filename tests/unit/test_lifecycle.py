@@ -164,7 +164,9 @@ async def test_transition_per_role(
 
     event = await db.scalar(
         select(OrderEvent).where(
-            OrderEvent.order_id == order.id, OrderEvent.version == order.version, OrderEvent.kind == "transition"
+            OrderEvent.order_id == order.id,
+            OrderEvent.version == order.version,
+            OrderEvent.kind == "transition",
         )
     )
     assert event is not None

@@ -43,7 +43,9 @@ def world(database_url: str, seeded: Seed) -> Seed:
     return seeded
 
 
-def _submit(database_url: str, seed: Seed, customer: str, *lines: tuple[int, str], limit: str | None = None) -> str:
+def _submit(
+    database_url: str, seed: Seed, customer: str, *lines: tuple[int, str], limit: str | None = None
+) -> str:
     """An order submitted through the domain, as any channel does."""
 
     async def work(s: AsyncSession) -> str:

@@ -63,7 +63,8 @@ def test_a_component_shared_by_two_lines_is_counted_once() -> None:
     # 160 claimed in all; cumulative supply reaches 160 only with the receipt of day 20
     assert short.covered_on == three.ready_on == _day(20)
     assert not result.ok
-    assert result.order_rate == D("0.6667")  # two of three lines kitted
+    assert result.order_rate == D("0.8889")  # mean of 1, 1 and 0.6667
+    assert result.kitted_lines == 2
 
 
 def test_the_same_line_alone_is_kitted() -> None:
@@ -103,7 +104,11 @@ def test_a_product_without_a_bom_needs_no_material() -> None:
 # --- capacity-to-promise ----------------------------------------------------------------------------------
 
 CAL: WorkCalendar = calendar_from_json(
-    {"shifts": [["08:00", "12:00"], ["13:00", "17:00"]], "workdays": [0, 1, 2, 3, 4], "holidays": ["2030-01-09"]}
+    {
+        "shifts": [["08:00", "12:00"], ["13:00", "17:00"]],
+        "workdays": [0, 1, 2, 3, 4],
+        "holidays": ["2030-01-09"],
+    }
 )
 MONDAY = dt.datetime(2030, 1, 7, 8, tzinfo=SHANGHAI)
 

@@ -49,7 +49,9 @@ def _manager(seed: Seed) -> Actor:
 
 async def _customer(db: AsyncSession, limit: str, owed: str = "0") -> int:
     """A customer with no orders yet: its exposure is its receivables and what the test orders."""
-    c = Customer(code=f"T{limit.replace('.', '')}", name="测试客户", credit_limit=D(limit), contract_tax_rate=D("0.13"))
+    c = Customer(
+        code=f"T{limit.replace('.', '')}", name="测试客户", credit_limit=D(limit), contract_tax_rate=D("0.13")
+    )
     db.add(c)
     await db.flush()
     today = today_local()
@@ -76,7 +78,9 @@ def count_statements(db: AsyncSession) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", on_execute)
 
 
-def _order(seed: Seed, customer: int, *lines: tuple[int, str], days: int = 30, po: str | None = None) -> OrderDraft:
+def _order(
+    seed: Seed, customer: int, *lines: tuple[int, str], days: int = 30, po: str | None = None
+) -> OrderDraft:
     return OrderDraft(
         customer_id=customer,
         requested_date=today_local() + dt.timedelta(days=days),
@@ -121,7 +125,9 @@ async def test_green_sets_the_promised_date_on_order_and_lines(db: AsyncSession,
     lines = (await db.scalars(select(SalesOrderLine).where(SalesOrderLine.order_id == order.id))).all()
     by_key = {x["key"]: x["promised"] for x in check.capacity["lines"]}
     assert {str(x.line_no): x.promised_date.isoformat() for x in lines if x.promised_date} == by_key
-    outbox = (await db.scalars(select(OutboxMessage.event).where(OutboxMessage.aggregate_id == order.order_no))).all()
+    outbox = (
+        await db.scalars(select(OutboxMessage.event).where(OutboxMessage.aggregate_id == order.order_no))
+    ).all()
     assert outbox[-1] == "order.promised"
 
 
@@ -138,7 +144,12 @@ async def test_a_short_shared_component_flags_kitting_and_alerts_the_reviewers(
     assert order.status == "submitted" and order.promised_date is None
     kit = check.kitting["lines"][0]
     (short,) = kit["shortages"]
-    assert (short["code"], short["required"], short["available"], short["short"]) == ("M-BEARING", "20.000", "10.000", "10.000")
+    assert (short["code"], short["required"], short["available"], short["short"]) == (
+        "M-BEARING",
+        "20.000",
+        "10.000",
+        "10.000",
+    )
     assert kit["rate"] == "0.5000"
     assert short["covered_on"] == (today_local() + dt.timedelta(days=60)).isoformat()
     assert {f["check"] for f in check.flags} == {"kitting", "capacity"}
@@ -149,7 +160,9 @@ async def test_a_short_shared_component_flags_kitting_and_alerts_the_reviewers(
     assert sorted(n.staff_user_id for n in notes) == sorted([world.staff["salesmgr"], world.staff["pmc"]])
     assert (await db.scalar(select(func.count()).select_from(Notification))) == (before or 0) + 2
     assert notes[0].params == {"order_no": order.order_no} and notes[0].link.endswith(order.order_no)
-    outbox = (await db.scalars(select(OutboxMessage).where(OutboxMessage.aggregate_id == order.order_no))).all()
+    outbox = (
+        await db.scalars(select(OutboxMessage).where(OutboxMessage.aggregate_id == order.order_no))
+    ).all()
     flagged = [m for m in outbox if m.event == "order.promise_flagged"]
     assert flagged and flagged[0].payload["flags"] == ["kitting", "capacity"]
 
@@ -181,12 +194,18 @@ async def test_credit_override_needs_a_sales_manager_a_reason_and_the_current_ve
     order = await create_order(db, _order(world, customer, (0, "10")), _sales(world), submit=True)
     version = order.version
     with pytest.raises(Forbidden):
-        await override_credit(db, order_no=order.order_no, expected_version=version, reason="ok", actor=_sales(world))
+        await override_credit(
+            db, order_no=order.order_no, expected_version=version, reason="ok", actor=_sales(world)
+        )
     with pytest.raises(ValidationFailed) as exc:
-        await override_credit(db, order_no=order.order_no, expected_version=version, reason="  ", actor=_manager(world))
+        await override_credit(
+            db, order_no=order.order_no, expected_version=version, reason="  ", actor=_manager(world)
+        )
     assert "reason" in exc.value.errors
     with pytest.raises(StaleVersion):
-        await override_credit(db, order_no=order.order_no, expected_version=version - 1, reason="x", actor=_manager(world))
+        await override_credit(
+            db, order_no=order.order_no, expected_version=version - 1, reason="x", actor=_manager(world)
+        )
     # confirming is blocked while the credit flag is open
     with pytest.raises(ValidationFailed):
         await transition_order(db, order_no=order.order_no, action="confirm", expected_version=version,
@@ -194,7 +213,9 @@ async def test_credit_override_needs_a_sales_manager_a_reason_and_the_current_ve
     await db.rollback()
 
 
-async def test_an_override_clears_a_credit_only_flag_and_the_order_is_promised(db: AsyncSession, world: Seed) -> None:
+async def test_an_override_clears_a_credit_only_flag_and_the_order_is_promised(
+    db: AsyncSession, world: Seed
+) -> None:
     customer = await _customer(db, "100.00")
     order = await create_order(db, _order(world, customer, (0, "10")), _sales(world), submit=True)
     check = await override_credit(db, order_no=order.order_no, expected_version=order.version,
@@ -202,7 +223,11 @@ async def test_an_override_clears_a_credit_only_flag_and_the_order_is_promised(d
     assert check.credit_override_by == "salesmgr" and not check.needs_review
     await db.refresh(order)
     assert order.promised_date == check.promised_date is not None
-    events = (await db.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id, OrderEvent.kind == "promise"))).all()
+    events = (
+        await db.scalars(
+            select(OrderEvent).where(OrderEvent.order_id == order.id, OrderEvent.kind == "promise")
+        )
+    ).all()
     assert [e.action for e in events] == ["promise_check", "credit_override"]
     assert events[-1].comment.startswith("预付款")
     out = await db.scalar(select(OutboxMessage).where(OutboxMessage.aggregate_id == order.order_no,
@@ -225,7 +250,11 @@ async def test_every_submit_keeps_its_own_check(db: AsyncSession, world: Seed) -
                                    expected_version=order.version, actor=_manager(world), comment="改数量")  # fmt: skip
     order = await transition_order(db, order_no=order.order_no, action="submit", expected_version=order.version,
                                    actor=_sales(world))  # fmt: skip
-    checks = (await db.scalars(select(PromiseCheck).where(PromiseCheck.order_id == order.id).order_by(PromiseCheck.id))).all()
+    checks = (
+        await db.scalars(
+            select(PromiseCheck).where(PromiseCheck.order_id == order.id).order_by(PromiseCheck.id)
+        )
+    ).all()
     assert len(checks) == 2
     assert [c.needs_review for c in checks] == [False, True]  # only the latest run waits in review
     assert (await db.scalar(select(SalesOrder.status).where(SalesOrder.id == order.id))) == "submitted"
