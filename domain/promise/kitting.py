@@ -152,8 +152,12 @@ class KittingResult:
         return sum(1 for x in self.lines if x.kitted)
 
     def as_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "order_rate": str(self.order_rate), "kitted_lines": self.kitted_lines,
-                "lines": [x.as_json() for x in self.lines]}
+        return {
+            "ok": self.ok,
+            "order_rate": str(self.order_rate),
+            "kitted_lines": self.kitted_lines,
+            "lines": [x.as_json() for x in self.lines],
+        }
 
 
 def check_kitting(

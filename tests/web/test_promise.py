@@ -97,7 +97,8 @@ def test_the_preview_shows_the_promise_and_a_kitting_flag_and_stores_nothing(
                           "product": [str(world.products[1])], "quantity": ["20"]})  # fmt: skip
     assert r.status_code == 200
     assert 'data-preview="red"' in r.text
-    assert 'data-flag="kitting"' in r.text and "M-BEARING" in r.text
+    assert 'data-flag="kitting"' in r.text
+    assert "M-BEARING" in r.text
     assert "What would make the requested date possible" in r.text
     # a line that can be made in time is green with a date
     r = _preview(client, {"customer": str(world.customers["C001"]), "requested_date": _in(30),
@@ -110,17 +111,20 @@ def test_the_preview_shows_the_promise_and_a_kitting_flag_and_stores_nothing(
 def test_the_preview_tolerates_half_a_form_and_bad_input(client: TestClient[Litestar], world: Seed) -> None:
     Identities(client, "staff")("sales")
     r = _preview(client, {"product": [""], "quantity": [""]})
-    assert r.status_code == 200 and 'data-preview="empty"' in r.text
+    assert r.status_code == 200
+    assert 'data-preview="empty"' in r.text
     for bad in ("abc", "-5", "1e400", "<script>alert(1)</script>", "1; DROP TABLE sales_orders"):
         r = _preview(client, {"product": [str(world.products[0])], "quantity": [bad]})
-        assert r.status_code == 200 and 'data-preview="empty"' in r.text
+        assert r.status_code == 200
+        assert 'data-preview="empty"' in r.text
         assert "<script>alert" not in r.text
     r = _preview(client, {"product": ["999999"], "quantity": ["5"]})  # unknown product
     assert 'data-preview="empty"' in r.text
     # no customer, no date: a promised date without credit or comparison
     r = _preview(client, {"product": [str(world.products[0])], "quantity": ["5"], "customer": "x",
                           "requested_date": "yesterday"})  # fmt: skip
-    assert "Choose a customer to check credit." in r.text and "Choose a requested date to compare." in r.text
+    assert "Choose a customer to check credit." in r.text
+    assert "Choose a requested date to compare." in r.text
 
 
 def test_the_preview_needs_order_entry_rights(client: TestClient[Litestar], world: Seed) -> None:
@@ -136,7 +140,8 @@ def test_the_preview_needs_order_entry_rights(client: TestClient[Litestar], worl
 def test_the_quick_entry_form_asks_for_the_preview(client: TestClient[Litestar], world: Seed) -> None:
     Identities(client, "staff")("sales")
     page = client.get("/backoffice/orders/new").text
-    assert f'hx-post="{PREVIEW}"' in page and 'id="promise-preview"' in page
+    assert f'hx-post="{PREVIEW}"' in page
+    assert 'id="promise-preview"' in page
 
 
 # --- order card, review queue ------------------------------------------------------------------------------
@@ -150,12 +155,14 @@ def test_a_flagged_order_shows_in_the_queue_and_on_its_page(
     as_user("pmc")
     queue = client.get("/backoffice/review")
     assert queue.status_code == 200
-    assert f'data-order="{order_no}"' in queue.text and 'data-check="kitting"' in queue.text
+    assert f'data-order="{order_no}"' in queue.text
+    assert 'data-check="kitting"' in queue.text
     only_credit = client.get("/backoffice/review?check=credit", headers={"HX-Request": "true"})
     assert f'data-order="{order_no}"' not in only_credit.text
     assert "<html" not in only_credit.text  # the fragment alone
     page = client.get(f"/backoffice/orders/{order_no}").text
-    assert 'data-promise="red"' in page and "M-BEARING" in page
+    assert 'data-promise="red"' in page
+    assert "M-BEARING" in page
     assert "data-override-form" not in page  # no credit flag, and PMC may not override anyway
     # roles without business in credit positions are refused the queue and see no card
     as_user("warehouse")
@@ -170,7 +177,8 @@ def test_the_customer_sees_under_review_without_reasons(
     sign_in_customer(client, "c001-buyer")
     page = client.get(f"/portal/orders/{order_no}").text
     assert 'data-promise="review"' in page
-    assert "M-BEARING" not in page and "Credit" not in page
+    assert "M-BEARING" not in page
+    assert "Credit" not in page
     # another customer's order is not found, whatever its flags
     other = _submit(database_url, world, "C002", (1, "20"))
     assert client.get(f"/portal/orders/{other}").status_code == 404
@@ -197,22 +205,27 @@ def test_the_credit_override_needs_a_sales_manager_a_reason_and_the_current_vers
     assert _override(client, order_no, version, "customer paid").status_code == 403
     as_user("salesmgr")
     page = client.get(f"/backoffice/orders/{order_no}").text
-    assert "data-override-form" in page and 'data-flag="credit"' in page
+    assert "data-override-form" in page
+    assert 'data-flag="credit"' in page
     r = _override(client, order_no, version, "   ", **{"HX-Request": "true"})
-    assert r.status_code == 422 and "Please give a reason." in r.text
+    assert r.status_code == 422
+    assert "Please give a reason." in r.text
     r = _override(client, order_no, version, "x" * 2001)
-    assert r.status_code == 422 and "At most 2000 characters." in r.text
+    assert r.status_code == 422
+    assert "At most 2000 characters." in r.text
     assert _override(client, order_no, version - 1, "stale form").status_code == 409
     assert _version(database_url, order_no) == version  # nothing changed by the refusals
     r = _override(client, order_no, version, "<script>alert(1)</script> 预付款已到账")
     assert r.status_code == 303
     page = client.get(f"/backoffice/orders/{order_no}").text
-    assert "data-override" in page and "&lt;script&gt;alert(1)&lt;/script&gt; 预付款已到账" in page
+    assert "data-override" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 预付款已到账" in page
     assert "data-override-form" not in page
     assert _version(database_url, order_no) == version + 1
     # nothing left to override: a clear answer, not a second record
     r = _override(client, order_no, version + 1, "again")
-    assert r.status_code == 422 and "There is no open credit flag on this order." in r.text
+    assert r.status_code == 422
+    assert "There is no open credit flag on this order." in r.text
 
 
 def test_override_of_another_or_missing_order_and_bad_version(

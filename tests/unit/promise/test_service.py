@@ -103,22 +103,27 @@ async def test_credit_at_the_limit_is_green_and_a_cent_over_is_flagged(db: Async
     # the order just accepted now counts as open for the customer's next one
     again = await create_order(db, _order(world, exact, (0, "1")), _sales(world), submit=True)
     check = await db.scalar(select(PromiseCheck).where(PromiseCheck.order_id == again.id))
-    assert check is not None and check.credit["open_orders"] == "4350.50"
+    assert check is not None
+    assert check.credit["open_orders"] == "4350.50"
     assert [f["check"] for f in check.flags] == ["credit"]
 
     over = await _customer(db, "8350.49", owed="4000.00")
     order = await create_order(db, _order(world, over, (0, "100")), _sales(world), submit=True)
     check = await db.scalar(select(PromiseCheck).where(PromiseCheck.order_id == order.id))
-    assert check is not None and check.status == "red" and check.needs_review
+    assert check is not None
+    assert check.status == "red"
+    assert check.needs_review
     (flag,) = check.flags
-    assert flag["check"] == "credit" and flag["params"]["over"] == "0.01"
+    assert flag["check"] == "credit"
+    assert flag["params"]["over"] == "0.01"
 
 
 async def test_green_sets_the_promised_date_on_order_and_lines(db: AsyncSession, world: Seed) -> None:
     customer = await _customer(db, "1000000")
     order = await create_order(db, _order(world, customer, (0, "10"), (3, "10")), _sales(world), submit=True)
     check = await db.scalar(select(PromiseCheck).where(PromiseCheck.order_id == order.id))
-    assert check is not None and check.status == "green", check.flags
+    assert check is not None
+    assert check.status == "green", check.flags
     assert order.status == "submitted"  # accepted by the check; the sales manager confirms (see README)
     assert order.promised_date == check.promised_date is not None
     assert order.promised_date <= order.requested_date
@@ -140,8 +145,10 @@ async def test_a_short_shared_component_flags_kitting_and_alerts_the_reviewers(
     # need date (requested day 30 minus the line's routing days); the unconfirmed 500 on day 5 never count.
     order = await create_order(db, _order(world, customer, (1, "20")), _sales(world), submit=True)
     check = await db.scalar(select(PromiseCheck).where(PromiseCheck.order_id == order.id))
-    assert check is not None and check.status == "red"
-    assert order.status == "submitted" and order.promised_date is None
+    assert check is not None
+    assert check.status == "red"
+    assert order.status == "submitted"
+    assert order.promised_date is None
     kit = check.kitting["lines"][0]
     (short,) = kit["shortages"]
     assert (short["code"], short["required"], short["available"], short["short"]) == (
@@ -159,12 +166,14 @@ async def test_a_short_shared_component_flags_kitting_and_alerts_the_reviewers(
     notes = (await db.scalars(select(Notification).where(Notification.order_id == order.id))).all()
     assert sorted(n.staff_user_id for n in notes) == sorted([world.staff["salesmgr"], world.staff["pmc"]])
     assert (await db.scalar(select(func.count()).select_from(Notification))) == (before or 0) + 2
-    assert notes[0].params == {"order_no": order.order_no} and notes[0].link.endswith(order.order_no)
+    assert notes[0].params == {"order_no": order.order_no}
+    assert notes[0].link.endswith(order.order_no)
     outbox = (
         await db.scalars(select(OutboxMessage).where(OutboxMessage.aggregate_id == order.order_no))
     ).all()
     flagged = [m for m in outbox if m.event == "order.promise_flagged"]
-    assert flagged and flagged[0].payload["flags"] == ["kitting", "capacity"]
+    assert flagged
+    assert flagged[0].payload["flags"] == ["kitting", "capacity"]
 
 
 async def test_the_evaluation_costs_the_same_statements_for_one_line_and_twenty(
@@ -220,7 +229,8 @@ async def test_an_override_clears_a_credit_only_flag_and_the_order_is_promised(
     order = await create_order(db, _order(world, customer, (0, "10")), _sales(world), submit=True)
     check = await override_credit(db, order_no=order.order_no, expected_version=order.version,
                                   reason="预付款已到账 / prepayment received", actor=_manager(world))  # fmt: skip
-    assert check.credit_override_by == "salesmgr" and not check.needs_review
+    assert check.credit_override_by == "salesmgr"
+    assert not check.needs_review
     await db.refresh(order)
     assert order.promised_date == check.promised_date is not None
     events = (
@@ -232,7 +242,8 @@ async def test_an_override_clears_a_credit_only_flag_and_the_order_is_promised(
     assert events[-1].comment.startswith("预付款")
     out = await db.scalar(select(OutboxMessage).where(OutboxMessage.aggregate_id == order.order_no,
                                                       OutboxMessage.event == "order.credit_overridden"))  # fmt: skip
-    assert out is not None and out.payload["still_in_review"] is False
+    assert out is not None
+    assert out.payload["still_in_review"] is False
     # a second override finds nothing to override
     with pytest.raises(ValidationFailed):
         await override_credit(db, order_no=order.order_no, expected_version=order.version, reason="again",
