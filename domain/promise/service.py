@@ -29,6 +29,7 @@ from domain.notifications.services import notify_staff, staff_with_roles
 from domain.orders.lifecycle import Status
 from domain.orders.models import OrderEvent, SalesOrder, SalesOrderLine
 from domain.outbox.services import record_event
+from domain.parties.models import Customer
 from domain.parties.roles import StaffRole
 from domain.production import planning
 from domain.production.master_data import load_routings
@@ -285,6 +286,10 @@ async def check_order(
 ) -> PromiseCheck:
     """Run the checks for a submitted order and keep the result. Green: the promised date is set on the
     order and its lines. Red: the order waits in review and the reviewers hear of it at once."""
+    # Two orders of one customer checked at the same moment would each see the other's value missing from
+    # the open orders: the customer row is the lock that makes credit checks of one customer take turns
+    # (PostgreSQL; SQLite lets one writer in at a time anyway).
+    await session.execute(select(Customer.id).where(Customer.id == order.customer_id).with_for_update())
     lines = await _order_lines(session, order)
     result = await evaluate(session, request_for(order, lines))
     await session.execute(
