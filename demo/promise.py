@@ -104,6 +104,7 @@ async def load_promise_demo(session: AsyncSession, *, run_checks: bool = True) -
     await session.flush()
     if run_checks:
         await _check_waiting_orders(session)
+        await session.flush()  # callers count rows with Core statements, which do not autoflush
     return True
 
 

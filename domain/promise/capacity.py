@@ -110,8 +110,8 @@ def capacity_to_promise(
     order_requested: dt.date,
     now: dt.datetime,
 ) -> CapacityResult:
-    """Pure. ``specs``: line key → its job (lines without a routing are absent and finish when their
-    material is there); ``material_ready``: line key → the day all its components are in (None: never
+    """Pure. ``specs``: line key → its job (lines without a routing are absent: they get no date);
+    ``material_ready``: line key → the day all its components are in (None: never
     with confirmed supply)."""
     now_local = to_local(now)
     waiting: list[JobSpec] = []
@@ -132,20 +132,17 @@ def capacity_to_promise(
         cap_only = None
         if unconstrained is not None and key in unconstrained.finish_by_job:
             cap_only = to_local(unconstrained.finish_by_job[key]).date()
-        elif key not in specs:
-            cap_only = now_local.date()
         if ready is None:
             lines.append(LinePromise(key, wanted, None, None, None, None, cap_only))
             continue
-        if with_material is not None and key in with_material.finish_by_job:
-            ops = with_material.for_job(key)
-            start = to_local(ops[0].start) if ops else None
-            finish = to_local(with_material.finish_by_job[key])
-            promised = finish.date()
-        else:  # nothing to make on the floor (no routing): the line is ready when its material is
-            start = finish = None
-            promised = max(ready, now_local.date())
-        lines.append(LinePromise(key, wanted, ready, start, finish, promised, cap_only))
+        if key not in specs:  # no routing: the floor cannot plan it, so no date is promised
+            lines.append(LinePromise(key, wanted, ready, None, None, None, None))
+            continue
+        assert with_material is not None
+        ops = with_material.for_job(key)
+        start = to_local(ops[0].start) if ops else None
+        finish = to_local(with_material.finish_by_job[key])
+        lines.append(LinePromise(key, wanted, ready, start, finish, finish.date(), cap_only))
     return CapacityResult(tuple(lines), order_requested)
 
 

@@ -231,7 +231,7 @@ def _verdict(
     if unrouted:
         flags.append(_flag("capacity", MSG_NO_ROUTING, lines=", ".join(unrouted)))
     if requested is not None:
-        undated = [x.key for x in capacity.lines if x.promised is None]
+        undated = [x.key for x in capacity.lines if x.promised is None and x.key not in unrouted]
         if undated:
             flags.append(_flag("capacity", MSG_NO_DATE, lines=", ".join(undated)))
         elif not capacity.ok and capacity.promised is not None:

@@ -164,3 +164,18 @@ def test_material_lead_days_from_routing_time() -> None:
     assert material_lead_days(None) == 0
     assert material_lead_days(_job("1", 480)) == 1
     assert material_lead_days(_job("1", 481)) == 2
+
+
+def test_a_line_without_a_routing_gets_no_date() -> None:
+    scheduler = Scheduler([WorkCenter("LATHE", CAL)])
+    result = capacity_to_promise(
+        scheduler, [], {"1": _job("1", 60)}, requested={"1": dt.date(2030, 1, 10), "2": dt.date(2030, 1, 10)},
+        material_ready={"1": MONDAY.date(), "2": MONDAY.date()}, order_requested=dt.date(2030, 1, 10), now=MONDAY,
+    )  # fmt: skip
+    one, two = result.lines
+    assert (one.promised, two.promised, result.promised, result.ok) == (
+        dt.date(2030, 1, 7),
+        None,
+        None,
+        False,
+    )
