@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +33,7 @@ pytestmark = MODULE_LOOP
 D = Decimal
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")  # the db session's loop: asyncpg connections belong to one
 async def world(db: AsyncSession, module_seed: Seed) -> Seed:
     await build_floor(db, module_seed)
     await build_stock(db, module_seed)
