@@ -114,6 +114,10 @@ def capacity_to_promise(
     ``material_ready``: line key → the day all its components are in (None: never
     with confirmed supply)."""
     now_local = to_local(now)
+    # Only the load on the work centers these jobs visit can delay them: the rest of the floor is left
+    # out of the what-if (placing into a busy floor costs time in proportion to its bookings).
+    centers = {op.work_center_id for spec in specs.values() for op in spec.operations}
+    bookings = [b for b in bookings if b.work_center_id in centers]
     waiting: list[JobSpec] = []
     for key, spec in specs.items():
         ready = material_ready.get(key, now_local.date())
@@ -121,11 +125,17 @@ def capacity_to_promise(
             continue  # cannot be placed at all; reported as "no date"
         waiting.append(replace(spec, release_at=max(now_local, _start_of(ready))))
     with_material = scheduler.dry_run(waiting, bookings, now_local) if waiting else None
-    unconstrained = (
-        scheduler.dry_run([replace(s, release_at=now_local) for s in specs.values()], bookings, now_local)
-        if specs
-        else None
+    unconstrained = with_material
+    late = with_material is None or any(
+        to_local(end).date() > requested.get(key, dt.date.max)
+        for key, end in with_material.finish_by_job.items()
     )
+    held_back = len(waiting) < len(specs) or any(j.release_at > now_local for j in waiting)
+    if specs and late and held_back:
+        # Which constraint costs the date? Run once more as if every component were on hand. Not needed
+        # when nothing waited for material (the same run) or when every line is on time anyway.
+        unconstrained = scheduler.dry_run([replace(s, release_at=now_local) for s in specs.values()], bookings,
+                                          now_local)  # fmt: skip
     lines: list[LinePromise] = []
     for key, wanted in requested.items():
         ready = material_ready.get(key, now_local.date())
