@@ -42,6 +42,7 @@ class LinePromise:
     finish: dt.datetime | None
     promised: dt.date | None  # None: material not covered by confirmed supply, no date can be given
     finish_without_material_wait: dt.date | None
+    beyond_horizon: bool = False  # would finish after the window the load was read for: no date
 
     @property
     def late(self) -> bool:
@@ -57,6 +58,7 @@ class LinePromise:
             "promised": _iso(self.promised),
             "capacity_only": _iso(self.finish_without_material_wait),
             "late": self.late,
+            "beyond_horizon": self.beyond_horizon,
         }
 
 
@@ -64,6 +66,7 @@ class LinePromise:
 class CapacityResult:
     lines: tuple[LinePromise, ...]
     requested: dt.date
+    horizon: dt.date | None = None
 
     @property
     def promised(self) -> dt.date | None:
@@ -109,10 +112,12 @@ def capacity_to_promise(
     material_ready: Mapping[str, dt.date | None],
     order_requested: dt.date,
     now: dt.datetime,
+    horizon: dt.date | None = None,
 ) -> CapacityResult:
     """Pure. ``specs``: line key → its job (lines without a routing are absent: they get no date);
     ``material_ready``: line key → the day all its components are in (None: never
-    with confirmed supply)."""
+    with confirmed supply); ``horizon``: the last day the load in ``bookings`` is complete for (a line
+    finishing later gets no date: a booking not read could be in its way)."""
     now_local = to_local(now)
     # Only the load on the work centers these jobs visit can delay them: the rest of the floor is left
     # out of the what-if (placing into a busy floor costs time in proportion to its bookings).
@@ -152,8 +157,11 @@ def capacity_to_promise(
         ops = with_material.for_job(key)
         start = to_local(ops[0].start) if ops else None
         finish = to_local(with_material.finish_by_job[key])
+        if horizon is not None and finish.date() > horizon:
+            lines.append(LinePromise(key, wanted, ready, start, finish, None, cap_only, beyond_horizon=True))
+            continue
         lines.append(LinePromise(key, wanted, ready, start, finish, finish.date(), cap_only))
-    return CapacityResult(tuple(lines), order_requested)
+    return CapacityResult(tuple(lines), order_requested, horizon)
 
 
 def _start_of(day: dt.date) -> dt.datetime:

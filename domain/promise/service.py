@@ -54,6 +54,9 @@ __all__ = [
 # Who hears about a red flag at once: the sales manager decides on credit, the PMC planner on material
 # and capacity.
 REVIEWERS = (StaffRole.SALES_MANAGER, StaffRole.PMC)
+# How far past the requested date (or the last material arrival) capacity-to-promise looks for a slot.
+# Beyond it the answer is "not by then", which is a red flag either way, and the read stays bounded.
+HORIZON_DAYS = 60
 MAX_REASON = 2000
 
 MSG_CREDIT = N_(
@@ -69,6 +72,7 @@ MSG_LATE_CAPACITY = N_(
     "The earliest finish, %(promised)s, is after the requested date %(requested)s: the floor is fully booked until then."
 )
 MSG_NO_ROUTING = N_("Line %(lines)s cannot be planned: the product has no routing yet.")
+MSG_BEYOND = N_("Line %(lines)s cannot be finished by %(date)s with the current load on the floor.")
 MSG_NO_DATE = N_("No date can be promised: confirmed receipts do not cover the components of line %(lines)s.")
 SUG_EXPEDITE = N_(
     "Get %(short)s %(unit)s of %(code)s by %(need_by)s (confirmed supply covers it on %(covered_on)s) "
@@ -159,7 +163,6 @@ async def evaluate(
 
     scheduler = await planning.load_scheduler(session)
     exclude = (request.exclude_order_id,) if request.exclude_order_id is not None else ()
-    bookings = await planning.current_bookings(session, now=now, exclude_order_ids=exclude)
     # The routings are read here rather than through ``planning.job_specs_for`` because a product without
     # a routing is a finding of this check (a red flag), not an error that stops it.
     routings = await load_routings(session, sorted({x.product_id for x in lines}))
@@ -186,6 +189,17 @@ async def evaluate(
         for x in lines
     ]
     kitting = check_kitting(kit_lines, boms, supply, components, today=today)
+    # The what-if reads only the load that can matter: the work centers these jobs visit, in a window
+    # that runs HORIZON_DAYS past the latest of the requested dates and the material arrivals.
+    latest = max(
+        [today, *(x.requested_date for x in lines), *(k.ready_on for k in kitting.lines if k.ready_on)]
+    )
+    horizon = latest + dt.timedelta(days=HORIZON_DAYS)
+    centers = {int(op.work_center_id) for spec in specs.values() for op in spec.operations}
+    bookings = await planning.current_bookings(
+        session, now=now, exclude_order_ids=exclude, work_center_ids=centers,
+        starting_before=dt.datetime.combine(horizon + dt.timedelta(days=1), dt.time(0), SHANGHAI),
+    ) if centers else []  # fmt: skip
     order_requested = request.requested_date or dt.date.max
     capacity = capacity_to_promise(
         scheduler,
@@ -195,6 +209,7 @@ async def evaluate(
         material_ready={x.key: kitting.by_key[x.key].ready_on for x in lines},
         order_requested=order_requested,
         now=now,
+        horizon=horizon,
     )
     flags, suggestions = _verdict(credit, kitting, capacity, request.requested_date, today, unrouted)
     elapsed = int((time.perf_counter() - started) * 1000)
@@ -231,7 +246,16 @@ def _verdict(
     if unrouted:
         flags.append(_flag("capacity", MSG_NO_ROUTING, lines=", ".join(unrouted)))
     if requested is not None:
-        undated = [x.key for x in capacity.lines if x.promised is None and x.key not in unrouted]
+        beyond = [x.key for x in capacity.lines if x.beyond_horizon]
+        undated = [
+            x.key
+            for x in capacity.lines
+            if x.promised is None and x.key not in unrouted and not x.beyond_horizon
+        ]
+        if beyond and capacity.horizon is not None:
+            flags.append(
+                _flag("capacity", MSG_BEYOND, lines=", ".join(beyond), date=capacity.horizon.isoformat())
+            )
         if undated:
             flags.append(_flag("capacity", MSG_NO_DATE, lines=", ".join(undated)))
         elif not capacity.ok and capacity.promised is not None:

@@ -179,3 +179,14 @@ def test_a_line_without_a_routing_gets_no_date() -> None:
         None,
         False,
     )
+
+
+def test_a_line_that_would_finish_past_the_horizon_gets_no_date() -> None:
+    # LATHE free; 2 400 min = five working days from Monday 7 Jan (Wednesday a holiday): done Mon 14 Jan.
+    scheduler = Scheduler([WorkCenter("LATHE", CAL)])
+    args = {"requested": {"1": dt.date(2030, 1, 10)}, "material_ready": {"1": MONDAY.date()},
+            "order_requested": dt.date(2030, 1, 10), "now": MONDAY}  # fmt: skip
+    inside = capacity_to_promise(scheduler, [], {"1": _job("1", 2400)}, horizon=dt.date(2030, 1, 14), **args)
+    assert inside.lines[0].promised == dt.date(2030, 1, 14)
+    beyond = capacity_to_promise(scheduler, [], {"1": _job("1", 2400)}, horizon=dt.date(2030, 1, 13), **args)
+    assert (beyond.lines[0].promised, beyond.lines[0].beyond_horizon, beyond.promised) == (None, True, None)
