@@ -1,7 +1,7 @@
 """promise checks, materials, BOMs, receivables
 
 Revision ID: 0009
-Revises: 0013
+Revises: 0007
 Create Date: 2026-11-25 15:50:56.699020
 """
 
@@ -12,7 +12,7 @@ from sqlalchemy import Text  # noqa: F401  (rendered JSONB columns name it)
 from sqlalchemy.dialects import postgresql
 
 revision = '0009'
-down_revision = '0013'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
