@@ -80,7 +80,6 @@ ACTION = {
     "hold": N_("Put on hold"),
     "release": N_("Release hold"),
     "cancel": N_("Cancel order"),
-<<<<<<< HEAD
     # Quality (domain/quality): timeline entries about an order's inspections.
     "qc_created": N_("QC inspection recorded"),
     "qc_submit": N_("QC inspection submitted"),
@@ -89,11 +88,9 @@ ACTION = {
     "qc_publish": N_("QC report published"),
     "qc_nonconformance": N_("Nonconformance raised"),
     "qc_nonconformance_closed": N_("Nonconformance closed"),
-=======
     # promise (domain/promise): timeline rows that are not transitions
     "promise_check": N_("Promise check"),
     "credit_override": N_("Credit flag overridden"),
->>>>>>> 76df2b1 (Promise on the web: order card, review queue, credit override and re-check, quick-entry preview, portal 'under review')
 }
 
 # Actions that undo or stop work are drawn as secondary/danger buttons.
