@@ -16,6 +16,8 @@ from domain.i18n import N_, Msg
 from domain.orders import queries as order_queries
 from domain.orders.drafts import parse_int, raw_from_form
 from domain.orders.permissions import authorize_entry
+from domain.production import gantt
+from domain.production.gantt import SCHEDULE_ROLES
 from domain.promise import queries, service
 from domain.promise.models import PromiseCheck
 from domain.promise.preview import preview_order
@@ -32,7 +34,7 @@ def as_msgs(items: list[dict[str, Any]]) -> list[tuple[str, Msg]]:
 
 
 def load_window(day: dt.date | None) -> tuple[str, str]:
-    """The week around ``day`` for the load heat map link."""
+    """A week either side of ``day`` for the load heat map link."""
     day = day or dt.date.today()
     return (day - dt.timedelta(days=7)).isoformat(), (day + dt.timedelta(days=7)).isoformat()
 
@@ -43,7 +45,13 @@ async def promise_panel(db_session: AsyncSession, order: Any, viewer: StaffViewe
         return None
     checks = await queries.checks_for_order(db_session, order.id)
     latest: PromiseCheck | None = checks[0] if checks else None
+    grid = None
+    if latest is not None and latest.status == "red" and not SCHEDULE_ROLES.isdisjoint(viewer.roles):
+        # The floor's load around the date in question, for the reviewer deciding on it (two queries).
+        anchor = latest.promised_date or latest.requested_date
+        grid = await gantt.load_by_day(db_session, start=anchor - dt.timedelta(days=7), days=15)
     return {
+        "grid": grid,
         "latest": latest,
         "history": checks[1:],
         "flags": as_msgs(latest.flags) if latest else [],

@@ -164,6 +164,8 @@ def test_a_flagged_order_shows_in_the_queue_and_on_its_page(
     assert 'data-promise="red"' in page
     assert "M-BEARING" in page
     assert "data-override-form" not in page  # no credit flag, and PMC may not override anyway
+    assert 'class="table heat"' in page  # the floor's load around the date, for the reviewer
+    assert "/backoffice/production/load?start=" in page
     # roles without business in credit positions are refused the queue and see no card
     as_user("warehouse")
     assert client.get("/backoffice/review").status_code == 403
