@@ -16,6 +16,7 @@ from backoffice.excel_import import ExcelImportController
 from backoffice.order_export import OrderExportController
 from backoffice.orders import OrderDeskController
 from backoffice.production import ProductionChartsController
+from backoffice.promise import PromiseReviewController, QuickEntryPreviewController
 from backoffice.quality import QualityController
 from backoffice.service import CareDeskController, ExpediteDeskController, RatingsController
 from backoffice.shopfloor import ShopFloorController
@@ -56,6 +57,8 @@ def build_router(session_middleware: Any) -> Router:
             ShopFloorController,
             PhotoDeskController,
             notifications_controller(STAFF),
+            PromiseReviewController,
+            QuickEntryPreviewController,
         ],
         middleware=[session_middleware],
         dependencies={"viewer": Provide(staff_viewer, sync_to_thread=False)},

@@ -10,6 +10,7 @@ from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backoffice.promise import promise_panel
 from domain.base import today_local
 from domain.catalog.services import active_products
 from domain.errors import ValidationFailed
@@ -129,7 +130,9 @@ class OrderDeskController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, viewer: StaffViewer, order_no: str
     ) -> Template:
         order = await queries.get_order(db_session, order_no)
-        return page(request, "backoffice/orders/detail.html", self._detail_context(order, viewer, {}, ""))
+        context = self._detail_context(order, viewer, {}, "")
+        context["promise"] = await promise_panel(db_session, order, viewer)
+        return page(request, "backoffice/orders/detail.html", context)
 
     @post("/{order_no:str}/transition", name="bo:order_transition")
     async def transition(

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from demo.annotations import load_demo_annotations
 from demo.api import DEMO_TOKEN, ensure_demo_api_client
 from demo.changes import load_change_demo
+from demo.promise import load_promise_demo
 from demo.quality import load_quality_demo
 from demo.service import load_service_demo
 from domain.base import SHANGHAI, utcnow
@@ -1272,8 +1273,11 @@ async def load_demo(session: AsyncSession, *, orders: int = 320) -> bool:
     await load_quality_demo(session)
     await ensure_demo_api_client(session)
     await load_change_demo(session)
+    await load_promise_demo(session)
     await load_demo_annotations(session)  # after the photos: annotates a couple of them when there are any
-    await session.flush()  # the last commands' rows too: callers may count with Core statements, which do not autoflush
+    await (
+        session.flush()
+    )  # the last commands' rows too: callers may count with Core statements, which do not autoflush
     return True
 
 

@@ -14,6 +14,7 @@ from domain.orders.models import NumberSequence, OrderEvent, SalesOrder, SalesOr
 from domain.outbox.models import OutboxMessage
 from domain.parties.models import Customer, CustomerUser, LoginAttempt, StaffUser
 from domain.production.models import Job, JobOperation, OperationPhoto, RoutingOperation, WorkCenter
+from domain.promise.models import BomItem, Material, MaterialReceipt, PromiseCheck, Receivable
 from domain.quality.models import Characteristic, Inspection, Nonconformance, QcReport, ReportDownload
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "ApprovalChain",
     "ApprovalDecision",
     "ApprovalNode",
+    "BomItem",
     "CareTicket",
     "ChangeRequest",
     "ChangeSignature",
@@ -38,6 +40,8 @@ __all__ = [
     "JobOperation",
     "LevelChain",
     "LoginAttempt",
+    "Material",
+    "MaterialReceipt",
     "Nonconformance",
     "Notification",
     "NumberSequence",
@@ -48,7 +52,9 @@ __all__ = [
     "OutboxMessage",
     "ProcessedEvent",
     "Product",
+    "PromiseCheck",
     "QcReport",
+    "Receivable",
     "ReportDownload",
     "RoutingOperation",
     "SalesOrder",

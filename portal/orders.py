@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.orders import queries
 from domain.orders.customer_view import Stage, customer_progress, stage_of
 from domain.orders.drafts import parse_int
+from domain.promise import queries as promise_queries
 from web.auth import CustomerViewer, require_signed_in
 from web.templating import page
 
@@ -53,5 +54,6 @@ class PortalOrdersController(Controller):
             "order": order,
             "stage": stage_of(order.status),
             "progress": customer_progress(order.status, order.events),
+            "in_review": await promise_queries.in_review(db_session, order),
         }
         return page(request, "portal/orders/detail.html", context)

@@ -97,6 +97,9 @@ ACTION = {
     "annotate": N_("Photo annotated"),
     "annotation_reply": N_("Reply on a photo annotation"),
     "annotation_resolve": N_("Photo annotation resolved"),
+    # promise (domain/promise): timeline rows that are not transitions
+    "promise_check": N_("Promise check"),
+    "credit_override": N_("Credit flag overridden"),
 }
 
 # Actions that undo or stop work are drawn as secondary/danger buttons.

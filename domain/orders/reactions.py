@@ -20,9 +20,15 @@ async def after_transition(
 ) -> None:
     """Side effects of ``order`` having moved from ``before`` by ``transition``."""
     del before
-    if transition.action == "confirm":  # not "release" back to confirmed: its jobs exist already
-        from domain.production.jobs import plan_jobs
+    if transition.target == Status.SUBMITTED:
+        from domain.promise.service import check_order
 
+        await check_order(session, order, actor)  # the promise at the door, for every channel
+    elif transition.action == "confirm":  # not "release" back to confirmed: its jobs exist already
+        from domain.production.jobs import plan_jobs
+        from domain.promise.service import guard_confirm
+
+        await guard_confirm(session, order)  # an open credit flag blocks the confirmation
         await plan_jobs(session, order, actor)
     elif transition.target == Status.CANCELLED:
         from domain.production.jobs import cancel_jobs

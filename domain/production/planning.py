@@ -72,7 +72,12 @@ async def load_scheduler(session: AsyncSession) -> scheduler.Scheduler:
 
 
 async def current_bookings(
-    session: AsyncSession, *, now: dt.datetime, exclude_order_ids: Iterable[int] = ()
+    session: AsyncSession,
+    *,
+    now: dt.datetime,
+    exclude_order_ids: Iterable[int] = (),
+    work_center_ids: Iterable[int] | None = None,
+    starting_before: dt.datetime | None = None,
 ) -> list[scheduler.Booking]:
     """The load new work must go around: every planned, unfinished operation on an active work center
     that still occupies time after ``now`` (one query).
@@ -81,6 +86,10 @@ async def current_bookings(
     plan (it is still on the machine). A pending one is handed to the scheduler without a machine, so
     a work center that lost a machine since the plan was made still loads. ``exclude_order_ids`` leaves
     out the orders being re-planned (expedite, change impact) so they are not counted twice.
+
+    ``work_center_ids`` and ``starting_before`` narrow the read for a what-if that only visits some work
+    centers and only cares about a window (capacity-to-promise): the cost then follows the load in that
+    window, not the whole booked future of the floor.
     """
     stmt = (
         select(
@@ -105,6 +114,10 @@ async def current_bookings(
         )
         .order_by(JobOperation.planned_start, JobOperation.id)
     )
+    if work_center_ids is not None:
+        stmt = stmt.where(JobOperation.work_center_id.in_([int(i) for i in work_center_ids]))
+    if starting_before is not None:
+        stmt = stmt.where(JobOperation.planned_start < starting_before)
     excluded = [int(i) for i in exclude_order_ids]
     if excluded:
         stmt = stmt.where(JobOperation.order_id.not_in(excluded))

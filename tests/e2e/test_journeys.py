@@ -52,7 +52,7 @@ def test_rep_enters_order_and_buyer_follows_it_on_a_phone(open_page: Any, seeded
     badge = title.locator(".badge[data-status=submitted]")
     expect(badge).to_be_visible()
     expect(badge).to_have_class(re.compile(r"\bbadge--info\b"))
-    expect(desk.locator("table.table tbody tr")).to_have_count(2)
+    expect(desk.locator(".detail__lines table.table tbody tr")).to_have_count(2)
     assert desk.locator("header.topbar").count() == 1, "the order page must not be nested in the form"
 
     # 2. The customer's buyer finds it on a phone, by searching for its number.

@@ -170,7 +170,11 @@ async def test_transition_per_role(
     assert order.held_from == (source if target == S.ON_HOLD else None)
 
     event = await db.scalar(
-        select(OrderEvent).where(OrderEvent.order_id == order.id, OrderEvent.version == order.version)
+        select(OrderEvent).where(
+            OrderEvent.order_id == order.id,
+            OrderEvent.version == order.version,
+            OrderEvent.kind == "transition",
+        )
     )
     assert event is not None
     assert (event.kind, event.action, event.from_status, event.to_status) == (
@@ -188,7 +192,7 @@ async def test_transition_per_role(
 
     message = await db.scalar(
         select(OutboxMessage)
-        .where(OutboxMessage.aggregate_id == order_no, OutboxMessage.event.like("order.%"))
+        .where(OutboxMessage.aggregate_id == order_no, OutboxMessage.event == t.event)
         .order_by(OutboxMessage.id.desc())
     )
     assert message is not None
@@ -201,7 +205,9 @@ async def test_transition_per_role(
     assert message.payload["actor"]["name"] == actor.name
     assert message.payload["comment"] == comment
     _, _, events_before, outbox_before = before
-    assert (await _snapshot(db, order_no))[2:] == (events_before + 1, outbox_before + 1)
+    # Submitting also runs the promise checks, which write their own timeline row and outbox event.
+    extra = 1 if t.action == "submit" else 0
+    assert (await _snapshot(db, order_no))[2:] == (events_before + 1 + extra, outbox_before + 1 + extra)
 
 
 @MODULE_LOOP

@@ -72,7 +72,11 @@ def test_create_submits_an_api_order(
         )
         return [tuple(r) for r in rows.all()]  # type: ignore[misc]
 
-    assert run_db(database_url, timeline) == [("created", "API: ERP"), ("transition", "API: ERP")]
+    assert run_db(database_url, timeline) == [
+        ("created", "API: ERP"),
+        ("transition", "API: ERP"),
+        ("promise", "API: ERP"),  # the promise at the door runs on submit, for every channel
+    ]
 
 
 def test_missing_and_invalid_tokens_are_401_with_a_challenge(

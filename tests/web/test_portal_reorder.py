@@ -92,7 +92,11 @@ def test_a_buyer_reorders_and_the_new_order_enters_the_same_door(
         "portal", "submitted", seeded.customers["C001"], "PO-AGAIN-7",
     )  # fmt: skip
     assert [(p, int(q)) for p, q in lines] == [(seeded.products[0], 250)]
-    assert sorted(events) == [("created", "customer", "draft"), ("transition", "customer", "submitted")]
+    assert sorted(events) == [
+        ("created", "customer", "draft"),
+        ("promise", "customer", None),
+        ("transition", "customer", "submitted"),
+    ]
     assert order.special_requirements == "同上次"
     page = client.get(f"/portal/orders/{order_no}")
     assert page.status_code == 200
