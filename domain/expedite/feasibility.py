@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,7 @@ from domain.production.status import OPEN_OPERATION, JobStatus, OperationStatus
 __all__ = ["EXPEDITE_PRIORITY", "Feasibility", "Slip", "check"]
 
 EXPEDITE_PRIORITY = 100
+MAX_MOVABLE = 300  # competing jobs re-placed behind an expedited order; the rest of the floor stays put
 _CLOSED_JOBS = (JobStatus.DONE, JobStatus.CANCELLED)
 
 
@@ -63,8 +64,9 @@ async def check(
     names = dict((await session.execute(select(WorkCenter.id, WorkCenter.name))).tuples().all())
     code_of = {wc_id: wc_key(wc_id) for wc_id in names if wc_key(wc_id) in scheduler.work_centers}
     name_of = {wc_key(wc_id): name for wc_id, name in names.items()}
-    rows = (
-        await session.execute(
+
+    def select_rows(*where: Any) -> Any:
+        return (
             select(
                 JobOperation,
                 Job.order_line_id,
@@ -76,40 +78,52 @@ async def check(
             .join(Job, Job.id == JobOperation.job_id)
             .join(SalesOrder, SalesOrder.id == Job.order_id)
             .join(SalesOrderLine, SalesOrderLine.id == Job.order_line_id)
-            .where(Job.status.not_in(_CLOSED_JOBS), JobOperation.status.in_(OPEN_OPERATION))
+            .where(Job.status.not_in(_CLOSED_JOBS), JobOperation.status.in_(OPEN_OPERATION), *where)
             .order_by(JobOperation.job_id, JobOperation.seq)
         )
-    ).all()
+
     checked_at = now.isoformat(timespec="minutes")
-    by_job: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_job[row[0].job_id].append(row)
-
-    def is_target(row: Any) -> bool:
-        op = row[0]
-        return op.order_id == order_id and (line_id is None or row[1] == line_id)
-
-    targets = {jid for jid, ops in by_job.items() if is_target(ops[0])}
-    if not targets:
+    target_rows = [
+        r for r in (await session.execute(select_rows(JobOperation.order_id == order_id))).all()
+        if line_id is None or r[1] == line_id
+    ]  # fmt: skip
+    if not target_rows:
         return Feasibility(planned=False, checked_at=checked_at, wanted_date=wanted.isoformat())
+    targets = {r[0].job_id for r in target_rows}
+    target_centers = sorted({r[0].work_center_id for r in target_rows if r[0].work_center_id in code_of})
+    ends = [to_local(r[0].planned_end) for r in target_rows if r[0].planned_end is not None]
+    current_finish = max(ends, default=now)
+    # The work that stands in the way: other open work on our work centers, planned to start before our
+    # current finish. Its jobs (the nearest MAX_MOVABLE) may move behind us; the rest there stays put.
+    competing = (
+        await session.execute(
+            select_rows(
+                JobOperation.work_center_id.in_(target_centers),
+                JobOperation.order_id != order_id,
+                JobOperation.planned_start < current_finish,
+            )
+        )
+    ).all()
+    nearest = sorted(
+        (r for r in competing if r[0].status == OperationStatus.PENDING and r[0].planned_start is not None),
+        key=lambda r: r[0].planned_start,
+    )
+    movable = set(list(dict.fromkeys(r[0].job_id for r in nearest))[:MAX_MOVABLE])
+    # Movable jobs are re-placed whole (their remaining steps, wherever they run); their steps on other
+    # work centers are placed without the rest of those centers' load, which can only understate slips.
+    movable_rows = (
+        (await session.execute(select_rows(JobOperation.job_id.in_(sorted(movable))))).all()
+        if movable
+        else []
+    )
+    by_job: dict[int, list[Any]] = defaultdict(list)
+    for row in [*target_rows, *movable_rows, *(r for r in competing if r[0].job_id not in movable)]:
+        by_job[row[0].job_id].append(row)
 
     def planned_end(ops: list[Any]) -> dt.datetime | None:
         ends = [to_local(r[0].planned_end) for r in ops if r[0].planned_end is not None]
         return max(ends) if ends else None
 
-    current_finish = max((e for j in targets if (e := planned_end(by_job[j])) is not None), default=now)
-    # Competing work: other jobs with something not started that is planned before our current finish.
-    movable = {
-        jid
-        for jid, ops in by_job.items()
-        if jid not in targets
-        and any(
-            r[0].status == OperationStatus.PENDING
-            and r[0].planned_start is not None
-            and to_local(r[0].planned_start) < current_finish
-            for r in ops
-        )
-    }
     fixed: list[Booking] = []
     specs: list[JobSpec] = []
     for jid, ops in by_job.items():
@@ -143,14 +157,17 @@ async def check(
         if pending and (jid in targets or jid in movable):
             priority = EXPEDITE_PRIORITY if jid in targets else 0
             specs.append(JobSpec(str(jid), tuple(pending), release, priority, ops[0][3]))
+    # The same placement twice, with and without our priority: the difference is what going first costs
+    # the others (comparing with the stored plan would also count the re-plan's own reshuffling).
     schedule = scheduler.dry_run(specs, fixed, now)
+    baseline = scheduler.dry_run([replace(j, priority=0) for j in specs], fixed, now)
 
     finishes = [schedule.finish_by_job[str(j)] for j in targets if str(j) in schedule.finish_by_job]
     running_ends = [b.end for b in fixed if int(b.ref.split("/")[0]) in targets]
     earliest = max([*finishes, *running_ends], default=now)
     slips_by_line: dict[tuple[str, int], Slip] = {}
     for jid in movable:
-        old = planned_end(by_job[jid])
+        old = baseline.finish_by_job.get(str(jid))
         new = schedule.finish_by_job.get(str(jid))
         if old is None or new is None or new <= old:
             continue

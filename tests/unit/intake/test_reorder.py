@@ -70,7 +70,7 @@ async def test_reorder_creates_a_submitted_portal_order_with_edited_quantities(
             select(OrderEvent.kind, OrderEvent.actor_kind).where(OrderEvent.order_id == order.id)
         )
     ).all()
-    assert sorted(events) == [("created", "customer"), ("transition", "customer")]
+    assert sorted(events) == [("created", "customer"), ("promise", "customer"), ("transition", "customer")]
 
 
 @MODULE_LOOP
