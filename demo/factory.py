@@ -1294,6 +1294,15 @@ def print_logins(echo: Callable[[str], None]) -> None:
         roles = ", ".join(s.roles)
         labels = "、".join(ROLE_LABELS.get(r, r) for r in s.roles)
         echo(f"    {s.username:<{width}}{roles:<18}{labels} {s.display_name}")
+    # The shop floor's team leads: they start and finish operations and resolve photo annotations.
+    centers = {
+        lead: [w.code for w in DEMO_WORK_CENTERS if w.lead == lead]
+        for lead in (t.username for t in DEMO_TEAM_LEADS)
+    }
+    for t in DEMO_TEAM_LEADS:
+        echo(
+            f"    {t.username:<{width + 4}}{'pmc':<14}班组长 Team lead {t.display_name} · {'/'.join(centers[t.username])}"
+        )
     echo("")
     echo(f"  Customer portal 客户门户  {DEMO_URL}/portal/login")
     for c in DEMO_CUSTOMERS:
