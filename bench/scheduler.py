@@ -74,8 +74,10 @@ async def run(url: str, *, runs: int, lines: int, fill: bool, seed: int) -> None
                 recording = i == 0
                 t0 = time.perf_counter()
                 scheduler = await load_scheduler(s)
-                bookings = await current_bookings(s, now=now)
                 specs = await job_specs_for(s, demands, release_at=now)
+                # as plan_jobs does: only the load on the work centers the new jobs visit
+                centers = sorted({int(op.work_center_id) for spec in specs for op in spec.operations})
+                bookings = await current_bookings(s, now=now, work_center_ids=centers)
                 t1 = time.perf_counter()
                 recording = False
                 plan = scheduler.dry_run(specs, bookings, now)

@@ -88,9 +88,12 @@ async def plan_jobs(
             )
             for ln in plannable
         ]
-        plan = scheduler.place(
-            specs, await current_bookings(session, now=now, exclude_order_ids=[order.id]), now
+        # Only the load on the work centers these jobs visit can move them: the rest is not read.
+        centers = sorted({s.work_center_id for ln in plannable for s in routings[ln.product_id]})
+        booked = await current_bookings(
+            session, now=now, exclude_order_ids=[order.id], work_center_ids=centers
         )
+        plan = scheduler.place(specs, booked, now)
         result.jobs = [_job(order, ln, routings[ln.product_id], plan, now) for ln in plannable]
         session.add_all(result.jobs)
         result.finish = max(plan.finish_by_job.values())
