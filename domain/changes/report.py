@@ -142,10 +142,17 @@ def build_report(
     if date.get("slips"):
         story.append(table([["订单 Order", "延误(小时) Delay (h)"],
                             *[[s["order_no"], s["delay_hours"]] for s in date["slips"][:20]]], [85 * mm, 85 * mm]))  # fmt: skip
-    story += [
-        p("物料影响 Material impact", h2),
-        p("暂无 BOM/库存数据，未评估。Not available: no BOM / stock data yet."),
-    ]
+    material = impact.get("material", {})
+    story.append(p("物料影响 Material impact", h2))
+    if not material.get("available"):
+        story.append(p("评估时尚无 BOM/库存数据。Not available: assessed before BOM / stock data existed."))
+    elif material.get("no_bom") or not material.get("items"):
+        story.append(p("物料需求无变化。No change in material needs."))
+    else:
+        story.append(table([["物料 Component", "变更前 Before", "变更后 After", "缺口 Short", "可满足日期 Covered on"],
+                            *[[f"{m['code']} {m['name']}", m["before"], m["after"], m["short"], m["covered_on"] or "—"]
+                              for m in material["items"][:30]]],
+                           [60 * mm, 25 * mm, 25 * mm, 25 * mm, 35 * mm]))  # fmt: skip
     story += [p("金额影响 Value impact", h2), table([
         ["含税金额(前) Total before", value.get("gross_before", "—"), "含税金额(后) Total after", value.get("gross_after", "—")],
         ["差额 Difference", value.get("gross_delta", "—"), "未税(后) Net after", value.get("net_after", "—")],

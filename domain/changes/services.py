@@ -19,7 +19,7 @@ from domain.approvals.services import SUBJECT_CHANGE, route_for_level, staff_for
 from domain.base import today_local, utcnow
 from domain.catalog.services import products_by_id
 from domain.changes.apply import apply_change, line_terms, load_for_change, refusal
-from domain.changes.impact import date_impact, value_impact
+from domain.changes.impact import date_impact, material_impact, value_impact
 from domain.changes.models import ChangeRequest
 from domain.changes.proposal import LineNow, RawChange, parse_change
 from domain.changes.rules import DateCheck, Kind, level_of
@@ -129,8 +129,9 @@ async def request_change(
     chain, route = await route_for_level(session, level)
     impact = {
         "date": {**dates, "old_date": order.requested_date.isoformat(), "new_date": new_date.isoformat()},
-        # BOM and stock are not in the data model yet (promise context): said, not guessed.
-        "material": {"available": False},
+        "material": await material_impact(
+            session, order, proposal.items, new_date=new_date, today=today_local()
+        ),
         "value": value_impact(order, proposal.items, prices, customer.contract_tax_rate),
     }
     year = today_local().year

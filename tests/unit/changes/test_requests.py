@@ -48,7 +48,8 @@ async def test_buyer_date_change_is_level_1_routed_to_pmc_and_applied(
     assert cr.items == [
         {"kind": "date", "old": order.requested_date.isoformat(), "new": new_date.isoformat()}
     ]
-    assert cr.impact["material"] == {"available": False}
+    # the seed's parts have no bill of materials: said so, not guessed
+    assert cr.impact["material"] == {"available": True, "items": [], "short": False, "no_bom": True}
     assert cr.impact["value"]["gross_delta"] == "0.00"
     # PMC heard about it.
     pmc = await staff(db, "pmc")
@@ -291,3 +292,37 @@ async def test_add_line_and_packaging_then_second_revision(db: AsyncSession, mod
     assert snap is not None
     assert [ln["part_no"] for ln in snap["lines"]] == ["HR-BC-1001", "HR-SH-2002", "HR-BU-3003"]
     assert snap["lines"][0]["packaging"] == "木箱 wooden crate"
+
+
+async def test_a_quantity_change_shows_the_bom_delta_against_stock(
+    db: AsyncSession, module_seed: Seed
+) -> None:
+    from domain.promise.models import BomItem, Material, MaterialReceipt
+
+    await ensure_default_chains(db)
+    order_no = module_seed.orders["c001_submitted"]  # line 1: 100 × product 0, line 2: 20 × product 1
+    order = await order_of(db, order_no)
+    steel = Material(
+        code="ST-45", name="45# 圆钢", unit="kg", on_hand=Decimal("300"), allocated=Decimal("50")
+    )
+    db.add(steel)
+    await db.flush()
+    db.add_all([
+        BomItem(product_id=module_seed.products[0], material_id=steel.id, quantity_per=Decimal("2")),
+        BomItem(product_id=module_seed.products[1], material_id=steel.id, quantity_per=Decimal("1")),
+        MaterialReceipt(material_id=steel.id, quantity=Decimal("100"), confirmed=True,
+                        expected_date=order.requested_date + dt.timedelta(days=40)),
+    ])  # fmt: skip
+    await db.flush()
+    buyer = await customer(db, "c001-buyer")
+    # 100 → 160 on line 1: steel need 2×100 + 20 = 220 kg → 2×160 + 20 = 340 kg; free 250 kg by the
+    # date, 220 of them already this order's, so 30 spare: 120 more needed, 90 short, and the receipt
+    # of 100 kg (40 days after the requested date) brings supply to 350 ≥ 340.
+    cr = await request_change(db, order_no=order_no, raw=raw(quantities={1: "160"}),
+                              expected_version=order.version, actor=buyer)  # fmt: skip
+    material = cr.impact["material"]
+    assert material["short"] is True
+    assert material["items"] == [{
+        "code": "ST-45", "name": "45# 圆钢", "unit": "kg", "before": "220", "after": "340", "delta": "120",
+        "short": "90", "covered_on": (order.requested_date + dt.timedelta(days=40)).isoformat(),
+    }]  # fmt: skip
