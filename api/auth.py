@@ -16,15 +16,15 @@ CLIENT_KEY = "api_client"
 
 
 class MissingToken(NotAuthorizedException):
-    pass
+    """No bearer token on the request (401 with a challenge)."""
 
 
 class InvalidToken(NotAuthorizedException):
-    pass
+    """A token that is unknown or revoked (401)."""
 
 
 class InsufficientScope(PermissionDeniedException):
-    pass
+    """A valid token without the scope the route needs (403)."""
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:

@@ -6,21 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import ValidationException
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.changes import queries
-from domain.changes.proposal import raw_from_form
 from domain.changes.report import sha256
-from domain.changes.services import may_request, order_for, request_change
+from domain.changes.services import may_request, order_for
 from domain.changes.signing import may_sign, report_for, sign_report
 from domain.errors import Forbidden, ValidationFailed
 from domain.i18n import N_
-from domain.orders.drafts import parse_int
 from web.auth import CustomerViewer, client_ip, require_signed_in
 from web.change_labels import LABELS
-from web.change_views import change_form_context, form_values, iso_date, pdf_response
+from web.change_views import change_form_context, iso_date, pdf_response, submit_change_form
 from web.flash import flash_cookie
 from web.templating import page
 
@@ -57,20 +54,9 @@ class PortalChangesController(Controller):
     async def create(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, viewer: CustomerViewer, order_no: str
     ) -> Any:
-        form = await request.form()
-        version = parse_int(str(form.get("version", "")))
-        if version is None:
-            raise ValidationException("missing version")
-        try:
-            cr = await request_change(db_session, order_no=order_no, raw=raw_from_form(form),
-                                      expected_version=version, actor=viewer.actor())  # fmt: skip
-        except ValidationFailed as exc:
-            await db_session.rollback()
-            order = await order_for(db_session, order_no, viewer.actor())
-            context = await change_form_context(
-                db_session, order, viewer, values=form_values(form), errors=exc.errors
-            )
-            return page(request, "portal/changes/new.html", context, block="change_form", status_code=422)
+        cr = await submit_change_form(request, db_session, viewer, order_no, "portal/changes/new.html")
+        if isinstance(cr, Template):
+            return cr
         response = Redirect(f"/portal/changes/{cr.number}", status_code=303)
         response.cookies.append(flash_cookie(request, "success", N_("Change request %(number)s sent for approval."),
                                              number=cr.number))  # fmt: skip

@@ -92,7 +92,7 @@ async def claim(
             await session.flush()
         return Claim(record.id)
     except IntegrityError:
-        pass
+        pass  # the key is taken: read who holds it below
     existing = await session.scalar(
         select(IdempotencyRecord)
         .where(IdempotencyRecord.client_id == client_id, IdempotencyRecord.key == key)

@@ -44,7 +44,7 @@ async def claim_event(
             await session.flush()
         return event.id
     except IntegrityError:
-        pass
+        pass  # already seen: read its outcome below
     existing = await session.scalar(
         select(ProcessedEvent)
         .where(ProcessedEvent.source == source, ProcessedEvent.event_key == event_key[:200])

@@ -20,7 +20,7 @@ from domain.parties.models import Customer
 
 
 class BadCursor(ValueError):
-    pass
+    """A ``cursor`` that this feed did not hand out (tampered or truncated)."""
 
 
 @dataclass(frozen=True)
