@@ -166,6 +166,26 @@ def _check_order(ctx: _Context, action: str) -> None:
         raise InvalidTransition(action, ctx.order.status)
 
 
+async def _prepare(
+    session: AsyncSession,
+    operation_id: int,
+    expected_version: int,
+    actor: Actor,
+    note: str,
+    action: str,
+    required: OperationStatus,
+) -> tuple[_Context, str]:
+    """What every progress command checks first: the operation and the actor's right to it, the version,
+    the note, an order that is being worked on, and the operation's own status for ``action``."""
+    ctx = await _load(session, operation_id, actor)
+    await _check_version(session, ctx.op, expected_version)
+    note = _note(note)
+    _check_order(ctx, action)
+    if ctx.op.status != required:
+        raise InvalidTransition(action, ctx.op.status)
+    return ctx, note
+
+
 async def start_operation(
     session: AsyncSession,
     operation_id: int,
@@ -176,13 +196,10 @@ async def start_operation(
     now: dt.datetime | None = None,
 ) -> JobOperation:
     now = now or utcnow()
-    ctx = await _load(session, operation_id, actor)
-    await _check_version(session, ctx.op, expected_version)
-    note = _note(note)
-    _check_order(ctx, "start")
+    ctx, note = await _prepare(
+        session, operation_id, expected_version, actor, note, "start", OperationStatus.PENDING
+    )
     op = ctx.op
-    if op.status != OperationStatus.PENDING:
-        raise InvalidTransition("start", op.status)
     prev = ctx.previous
     if prev is not None and prev.status not in (OperationStatus.RUNNING, OperationStatus.DONE):
         raise ValidationFailed({"operation": Msg(MSG_PREVIOUS_NOT_STARTED, stage=prev.stage_name_zh)})
@@ -219,13 +236,10 @@ async def report_quantity(
     now: dt.datetime | None = None,
 ) -> JobOperation:
     now = now or utcnow()
-    ctx = await _load(session, operation_id, actor)
-    await _check_version(session, ctx.op, expected_version)
-    note = _note(note)
-    _check_order(ctx, "report")
+    ctx, note = await _prepare(
+        session, operation_id, expected_version, actor, note, "report", OperationStatus.RUNNING
+    )
     op = ctx.op
-    if op.status != OperationStatus.RUNNING:
-        raise InvalidTransition("report", op.status)
     _check_quantity(ctx, quantity_done, note)
     before = op.quantity_done
     op.quantity_done = quantity_done
@@ -251,13 +265,10 @@ async def finish_operation(
     now: dt.datetime | None = None,
 ) -> JobOperation:
     now = now or utcnow()
-    ctx = await _load(session, operation_id, actor)
-    await _check_version(session, ctx.op, expected_version)
-    note = _note(note)
-    _check_order(ctx, "finish")
+    ctx, note = await _prepare(
+        session, operation_id, expected_version, actor, note, "finish", OperationStatus.RUNNING
+    )
     op = ctx.op
-    if op.status != OperationStatus.RUNNING:
-        raise InvalidTransition("finish", op.status)
     prev = ctx.previous
     if prev is not None and prev.status != OperationStatus.DONE:
         raise ValidationFailed({"operation": Msg(MSG_PREVIOUS_NOT_DONE, stage=prev.stage_name_zh)})
